@@ -42,7 +42,9 @@ def main() -> int:
     for case in cases:
         claimed = case["reference"] == "accepts"
         if reference_accepts(adapter, case["body"]) != claimed:
-            wrong.append(f"{case['name']}: the table says the SDK {case['reference']} it, but it does not")
+            wrong.append(
+                f"{case['name']}: the table says the SDK {case['reference']} it, but it does not"
+            )
     for line in wrong:
         print(line)
     print(f"{len(cases)} request cases checked against the SDK, {len(wrong)} wrong")

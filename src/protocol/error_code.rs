@@ -46,3 +46,26 @@ pub enum NoticeLevel {
     #[serde(rename = "danger")]
     Danger,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_codes_use_their_wire_names() {
+        let codes = [ErrorCode::Custom, ErrorCode::StreamError];
+        let written: Vec<String> = codes
+            .iter()
+            .map(|code| serde_json::to_string(code).expect("serializable"))
+            .collect();
+        assert_eq!(written, [r#""custom""#, r#""stream.error""#]);
+    }
+
+    #[test]
+    fn an_unknown_error_code_is_kept_rather_than_rejected() {
+        let code: ErrorCode = serde_json::from_str(r#""quota.exceeded""#).expect("kept");
+        assert_eq!(code, ErrorCode::Other("quota.exceeded".to_owned()));
+        assert_eq!(serde_json::to_string(&code).expect("serializable"), r#""quota.exceeded""#);
+        assert!(!code.default_allow_retry());
+    }
+}

@@ -11,13 +11,13 @@ use serde::{Serialize, de::DeserializeOwned};
 
 /// Which of the two JSON encodings a family is written in (see `protocol::encoding`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encoding {
+pub(crate) enum Encoding {
     Wire,
     Store,
 }
 
 /// Parses `payload` as the family's Rust type and writes it back in the family's encoding.
-pub fn round_trip(family: &str, payload: &[u8]) -> Result<String, String> {
+pub(crate) fn round_trip(family: &str, payload: &[u8]) -> Result<String, String> {
     use Encoding::{Store, Wire};
     match family {
         "request" => {
