@@ -152,3 +152,28 @@ impl<'de> Deserialize<'de> for Source {
         parsed.map_err(de::Error::custom)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_deprecated_entity_preview_field_is_not_kept() {
+        let sent = r#"{"title":"Ada","type":"entity","id":"p1","preview":"lazy"}"#;
+        let source: Source = serde_json::from_str(sent).expect("valid entity source");
+        assert_eq!(
+            serde_json::to_string(&source).expect("serializable"),
+            r#"{"title":"Ada","type":"entity","id":"p1","interactive":false,"data":{}}"#
+        );
+    }
+
+    #[test]
+    fn an_unknown_source_type_names_the_known_ones() {
+        let error = serde_json::from_str::<Source>(r#"{"title":"x","type":"video"}"#)
+            .expect_err("unknown kind");
+        assert_eq!(
+            error.to_string(),
+            "unknown variant `video`, expected one of `url`, `file`, `entity`"
+        );
+    }
+}
