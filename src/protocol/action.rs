@@ -49,8 +49,14 @@ pub struct Action {
     #[serde(rename = "type")]
     pub kind: String,
     /// Data the widget attached to the action.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "payload_is_absent")]
     pub payload: Option<Value>,
+}
+
+/// `true` when there is no payload to write. `Some(Value::Null)` counts as absent too, since
+/// the reference stores both as `None` and leaves them out.
+fn payload_is_absent(payload: &Option<Value>) -> bool {
+    matches!(payload, None | Some(Value::Null))
 }
 
 impl Action {
@@ -124,7 +130,7 @@ pub struct ActionConfig {
     #[serde(rename = "type")]
     pub kind: String,
     /// Data to send with the action.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "payload_is_absent")]
     pub payload: Option<Value>,
     /// Who handles it.
     #[serde(default)]
@@ -221,6 +227,15 @@ mod tests {
         let json = r#"{"type":"select","payload":{"a":null,"b":[1,null]}}"#;
         let action: Action = serde_json::from_str(json).expect("valid");
         assert_eq!(serde_json::to_string(&action).expect("serializes"), json);
+    }
+
+    #[test]
+    fn a_null_payload_built_in_rust_is_left_out_like_an_absent_one() {
+        let config = ActionConfig::new("x").with_payload(Value::Null);
+        assert_eq!(
+            serde_json::to_string(&config).expect("serializes"),
+            r#"{"type":"x","handler":"server","loadingBehavior":"auto","streaming":true}"#
+        );
     }
 
     #[test]
