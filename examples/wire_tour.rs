@@ -9,9 +9,9 @@
 
 use chatkit::protocol::request::ThreadsCreateParams;
 use chatkit::protocol::{
-    AssistantMessage, AssistantMessageContent, ItemId, ItemKind, Page, Request,
-    RequestOp, StreamOptions, Thread, ThreadItem, ThreadMetadata, ThreadStreamEvent, Timestamp,
-    UserMessage, UserMessageContent, UserMessageInput, to_wire_json,
+    AssistantMessage, AssistantMessageContent, ItemId, ItemKind, Page, Request, RequestOp,
+    StreamOptions, Thread, ThreadItem, ThreadMetadata, ThreadStreamEvent, Timestamp, UserMessage,
+    UserMessageContent, UserMessageInput, to_wire_json,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -35,7 +35,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// The events a server sends for a new thread, with a one-line assistant reply.
-fn answer(thread: &ThreadMetadata, input: UserMessageInput, at: Timestamp) -> Vec<ThreadStreamEvent> {
+fn answer(
+    thread: &ThreadMetadata,
+    input: UserMessageInput,
+    at: Timestamp,
+) -> Vec<ThreadStreamEvent> {
     let user_message = ThreadItem {
         id: ItemId::new("msg_0001"),
         thread_id: thread.id.clone(),

@@ -65,7 +65,10 @@ mod tests {
     fn an_unknown_error_code_is_kept_rather_than_rejected() {
         let code: ErrorCode = serde_json::from_str(r#""quota.exceeded""#).expect("kept");
         assert_eq!(code, ErrorCode::Other("quota.exceeded".to_owned()));
-        assert_eq!(serde_json::to_string(&code).expect("serializable"), r#""quota.exceeded""#);
+        assert_eq!(
+            serde_json::to_string(&code).expect("serializable"),
+            r#""quota.exceeded""#
+        );
         assert!(!code.default_allow_retry());
     }
 }

@@ -124,10 +124,15 @@ fn attachments() -> (Attachment, Attachment) {
 
 /// URLs as a user might type them; both sides must normalise them the same way.
 fn messy_urls(mut image: Attachment) -> Attachment {
-    let descriptor = image.upload_descriptor.as_mut().expect("the image has a descriptor");
+    let descriptor = image
+        .upload_descriptor
+        .as_mut()
+        .expect("the image has a descriptor");
     descriptor.url = "HTTPS://Up.Example.COM:443".parse().expect("valid url");
     image.kind = AttachmentKind::Image {
-        preview_url: "https://cdn.example.com/a b/é?q=1 2".parse().expect("valid url"),
+        preview_url: "https://cdn.example.com/a b/é?q=1 2"
+            .parse()
+            .expect("valid url"),
     };
     image
 }
@@ -823,7 +828,11 @@ fn rust_built_payloads_are_written_for_the_python_check() {
     out.wire("attachment", "file_with_metadata", &file);
     out.store("stored_attachment", "file_with_metadata", &file);
     out.wire("attachment", "image_with_upload", &image);
-    out.wire("attachment", "image_with_urls_to_normalise", &messy_urls(image));
+    out.wire(
+        "attachment",
+        "image_with_urls_to_normalise",
+        &messy_urls(image),
+    );
     out.wire("thread_metadata", "full", &thread_metadata());
     let page = Page {
         data: items().into_iter().map(|(_, item)| item).take(3).collect(),
