@@ -7,6 +7,8 @@
 //!   for `reference/check_emitted.py`, which feeds them to the SDK and compares its output.
 //! * `bad_requests`: the request decoder rejects what the reference rejects (and what we chose
 //!   to tighten) with a typed error naming the field.
+//! * `widget_inputs`: untidy widget inputs (`fixtures/widget_inputs/`, from
+//!   `reference/gen_widget_inputs.py`) come out exactly as the SDK writes them.
 //!
 //! One binary with modules, rather than one per file, keeps link time down on small machines.
 
@@ -14,3 +16,4 @@ mod bad_requests;
 mod corpus;
 mod emitted;
 mod families;
+mod widget_inputs;
