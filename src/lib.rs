@@ -13,6 +13,12 @@
 //! ## Layout
 //!
 //! * [`protocol`]: the wire types, every request, event, item and widget, with no I/O.
+//! * [`store`]: where threads, items and attachments live, per user: the [`store::Store`]
+//!   trait, [`store::MemoryStore`], [`store::SqliteStore`] and the contract suite both pass.
+//! * [`server`]: the [`server::ChatKitServer`] trait you implement (`respond()` and the
+//!   optional hooks) and the [`server::Processor`] that runs every request through it.
+//! * [`clock`] and [`id_gen`]: injected time and ids, so every test and transcript is
+//!   deterministic.
 //!
 //! ## Request flow
 //!
@@ -21,6 +27,10 @@
 //!                     │ 400 on a bad body                         └─► store (persist on done)
 //! ```
 //!
-//! The store, server, HTTP, agent and model layers build on [`protocol`] in that order.
+//! The server, HTTP, agent and model layers build on [`protocol`] and [`store`] in that order.
 
+pub mod clock;
+pub mod id_gen;
 pub mod protocol;
+pub mod server;
+pub mod store;

@@ -186,6 +186,28 @@ impl RequestOp {
                 | RequestOp::ThreadsCustomAction(_)
         )
     }
+
+    /// The operation's wire name, such as `"threads.create"`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            RequestOp::ThreadsCreate(_) => "threads.create",
+            RequestOp::ThreadsAddUserMessage(_) => "threads.add_user_message",
+            RequestOp::ThreadsAddClientToolOutput(_) => "threads.add_client_tool_output",
+            RequestOp::ThreadsAddStructuredInput(_) => "threads.add_structured_input",
+            RequestOp::ThreadsRetryAfterItem(_) => "threads.retry_after_item",
+            RequestOp::ThreadsCustomAction(_) => "threads.custom_action",
+            RequestOp::ThreadsGetById(_) => "threads.get_by_id",
+            RequestOp::ThreadsList(_) => "threads.list",
+            RequestOp::ItemsList(_) => "items.list",
+            RequestOp::ItemsFeedback(_) => "items.feedback",
+            RequestOp::AttachmentsCreate(_) => "attachments.create",
+            RequestOp::AttachmentsDelete(_) => "attachments.delete",
+            RequestOp::ThreadsUpdate(_) => "threads.update",
+            RequestOp::ThreadsDelete(_) => "threads.delete",
+            RequestOp::InputTranscribe(_) => "input.transcribe",
+            RequestOp::ThreadsSyncCustomAction(_) => "threads.sync_custom_action",
+        }
+    }
 }
 
 /// `threads.create`: `{"input":{…}}`.

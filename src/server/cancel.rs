@@ -1,0 +1,89 @@
+//! What happens when the client disconnects mid-stream.
+//!
+//! ChatKit has no "cancel" request: the client aborts the HTTP request. The pipeline notices
+//! (its channel to the client closes), drops the responder's stream, and calls the
+//! `handle_stream_cancelled` hook with the items that were added but never finished. The
+//! default, [`persist_pending_on_cancel`], does what the reference does: it keeps every pending
+//! assistant message that has some text, with all the deltas streamed so far, so the user finds
+//! on reload what they saw; and it adds a hidden `sdk_hidden_context` note telling the model
+//! that the user stopped the previous answer. Pending widgets and workflows are not kept.
+//!
+//! Where it sits: called by the pipeline (`pipeline.rs`) after a disconnect; no event is sent.
+
+use std::fmt;
+
+use crate::clock::Clock;
+use crate::id_gen::IdKind;
+use crate::protocol::{ItemKind, ThreadItem, ThreadMetadata};
+use crate::store::{Store, StoreContext};
+
+use super::error::ProcessError;
+
+/// The note the reference stores when a stream is cancelled, word for word.
+pub const CANCELLED_NOTE: &str =
+    "The user cancelled the stream. Stop responding to the prior request.";
+
+/// Everything a cancellation hook needs: the thread, the unfinished items, and the store.
+pub struct CancelledStream<'a, C: ?Sized> {
+    /// The thread that was streaming.
+    pub thread: &'a ThreadMetadata,
+    /// Items added but not yet done, replaced or removed, with every update applied so far.
+    pub pending: Vec<ThreadItem>,
+    /// The request context.
+    pub ctx: &'a C,
+    /// The store to persist into.
+    pub store: &'a dyn Store<C>,
+    /// The server's clock, for the note's timestamp.
+    pub clock: &'a dyn Clock,
+}
+
+impl<C: ?Sized> fmt::Debug for CancelledStream<'_, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CancelledStream")
+            .field("thread", &self.thread.id)
+            .field("pending", &self.pending)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The reference's default cancellation behaviour (see the module doc).
+///
+/// # Errors
+///
+/// A store failure while saving.
+pub async fn persist_pending_on_cancel<C: StoreContext + ?Sized>(
+    cancelled: CancelledStream<'_, C>,
+) -> Result<(), ProcessError> {
+    let CancelledStream {
+        thread,
+        pending,
+        ctx,
+        store,
+        clock,
+    } = cancelled;
+    for item in pending.iter().filter(|item| has_visible_text(item)) {
+        store.add_thread_item(&thread.id, item, ctx).await?;
+    }
+    // Without the note, a later turn may try to continue the answer the user stopped.
+    let note = ThreadItem {
+        id: store.generate_item_id(IdKind::SdkHiddenContext, thread, ctx),
+        thread_id: thread.id.clone(),
+        created_at: clock.now(),
+        kind: ItemKind::SdkHiddenContext {
+            content: CANCELLED_NOTE.to_owned(),
+        },
+    };
+    store.add_thread_item(&thread.id, &note, ctx).await?;
+    Ok(())
+}
+
+/// Whether an item is an assistant message with at least one non-blank text part.
+fn has_visible_text(item: &ThreadItem) -> bool {
+    match &item.kind {
+        ItemKind::AssistantMessage(message) => message
+            .content
+            .iter()
+            .any(|part| !part.text.trim().is_empty()),
+        _ => false,
+    }
+}

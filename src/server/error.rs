@@ -1,0 +1,134 @@
+//! The server's two error types, one per channel.
+//!
+//! * [`ProcessError`] happens **before the first SSE byte**: a bad body, an unknown thread, a
+//!   streaming request whose prelude fails, a hook the integration did not implement. The HTTP
+//!   layer turns it into a status and a JSON body (`http/error.rs`), so nothing half-done is
+//!   streamed. The Python SDK answers all of these with a bare 500, or with a 200 stream that
+//!   then aborts.
+//! * [`StreamError`] happens **inside a stream**, once the response has started. The pipeline
+//!   turns it into an in-band `error` event (`{"type":"error","code":…,"allow_retry":…}`) and
+//!   ends the stream cleanly, exactly as the reference's `_process_events` does.
+//!
+//! Where it sits: returned by `Processor::process` and by the hooks of `ChatKitServer`.
+
+use crate::protocol::{ErrorCode, ErrorEvent, ProtocolError};
+use crate::store::StoreError;
+
+/// Why a request was refused before any response was sent.
+#[derive(Debug, thiserror::Error)]
+pub enum ProcessError {
+    /// The body is not a valid request.
+    #[error(transparent)]
+    Protocol(#[from] ProtocolError),
+    /// The store refused or failed (not found, unknown cursor, backend failure).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The request names an item of the wrong kind (a retry target that is not a user message,
+    /// an action sender that is not a widget, …).
+    #[error("{message}")]
+    WrongItemKind {
+        /// What was wrong, for the client.
+        message: String,
+    },
+    /// The thread is not in the state the request needs (no pending client tool call, a
+    /// structured input that was already answered, …).
+    #[error("{message}")]
+    Conflict {
+        /// What was wrong, for the client.
+        message: String,
+    },
+    /// The integration did not implement the hook this request needs.
+    #[error("this server does not implement `{hook}`")]
+    Unsupported {
+        /// The hook's name.
+        hook: &'static str,
+    },
+    /// The request is well-formed but its content is not acceptable (undecodable audio, …).
+    #[error("{message}")]
+    BadInput {
+        /// What was wrong, for the client.
+        message: String,
+    },
+    /// A hook failed for a reason of its own; the message is logged, never sent.
+    #[error("the server failed: {message}")]
+    Failed {
+        /// What failed, for the logs.
+        message: String,
+    },
+}
+
+/// Why a responder's stream stopped early. Each becomes one `error` event.
+#[derive(Debug, thiserror::Error)]
+pub enum StreamError {
+    /// A user-facing message (the reference's `CustomStreamError`).
+    #[error("{message}")]
+    Custom {
+        /// Shown to the user as is.
+        message: String,
+        /// Whether the client offers a retry.
+        allow_retry: bool,
+    },
+    /// A code the client translates itself (the reference's `StreamError`).
+    #[error("stream failed with code {code:?}")]
+    Coded {
+        /// The code.
+        code: ErrorCode,
+        /// Whether the client offers a retry; `None` uses the code's default.
+        allow_retry: Option<bool>,
+    },
+    /// The integration did not implement the hook this stream needs.
+    #[error("this server does not implement `{hook}`")]
+    Unsupported {
+        /// The hook's name.
+        hook: &'static str,
+    },
+    /// The store failed mid-stream.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Anything else; the message is logged, never sent.
+    #[error("{message}")]
+    Failed {
+        /// What failed, for the logs.
+        message: String,
+    },
+}
+
+impl StreamError {
+    /// A user-facing error: the message is shown as is.
+    pub fn custom(message: impl Into<String>, allow_retry: bool) -> Self {
+        StreamError::Custom {
+            message: message.into(),
+            allow_retry,
+        }
+    }
+
+    /// A failure whose detail is for the logs only; the client sees a retryable `stream.error`.
+    pub fn failed(message: impl Into<String>) -> Self {
+        StreamError::Failed {
+            message: message.into(),
+        }
+    }
+
+    /// The `error` event the client receives, as the reference builds it.
+    pub fn to_event(&self) -> ErrorEvent {
+        match self {
+            StreamError::Custom {
+                message,
+                allow_retry,
+            } => ErrorEvent::custom(message.clone(), *allow_retry),
+            StreamError::Coded { code, allow_retry } => ErrorEvent {
+                code: code.clone(),
+                message: None,
+                allow_retry: allow_retry.unwrap_or_else(|| code.default_allow_retry()),
+            },
+            // Anything unexpected is a retryable stream.error, and its detail stays in the logs.
+            StreamError::Unsupported { .. }
+            | StreamError::Store(_)
+            | StreamError::Failed { .. } => ErrorEvent {
+                code: ErrorCode::StreamError,
+                message: None,
+                allow_retry: true,
+            },
+        }
+    }
+}

@@ -1,0 +1,628 @@
+//! `Processor`: decodes a request and runs it, one function per operation.
+//!
+//! [`Processor::process`] is the whole server seen from the HTTP layer: bytes and a request
+//! context in, a [`ProcessResult`] out (one JSON body, or a stream of SSE frames), or a
+//! [`ProcessError`] before anything was sent. It mirrors the reference's
+//! `ChatKitServer.process` and its `_process_non_streaming` / `_process_streaming_impl`
+//! branches, with one rule the reference does not have: a streaming request does all its
+//! checking (the thread exists and is the user's, the attachments exist, there is a pending
+//! tool call, …) *before* the stream starts, so a failure is an HTTP status with a JSON error,
+//! not a 200 stream that aborts, and a rejected request stores nothing.
+//!
+//! Where it sits: called by `http/` for every POST; spawns `pipeline.rs` for streams; reads
+//! and writes through the [`Store`].
+
+use std::sync::Arc;
+
+use base64::Engine;
+use bytes::Bytes;
+use futures::StreamExt;
+use serde::Serialize;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+
+use crate::clock::{Clock, SystemClock};
+use crate::id_gen::IdKind;
+use crate::protocol::request::*;
+use crate::protocol::{
+    Attachment, ClientToolCallStatus, ItemKind, Order, Page, Request, RequestOp, Thread, ThreadId,
+    ThreadItem, ThreadMetadata, ThreadStreamEvent, UserMessage, UserMessageInput, to_wire_json,
+};
+use crate::store::{AttachmentStore, NoUploads, PageRequest, Store, StoreContext};
+
+use super::error::ProcessError;
+use super::pipeline::Pipeline;
+use super::responder::Responder;
+use super::structured_input::apply_submission;
+use super::{AudioInput, ChatKitServer, EventStream, SharedServer};
+
+/// The page size of `threads.get_by_id`, and of the lists when the client sends no limit.
+pub const DEFAULT_PAGE_SIZE: usize = 20;
+
+/// How many SSE frames may wait for a slow client before the responder is paused.
+const STREAM_BUFFER: usize = 32;
+
+/// What a request produced.
+#[derive(Debug)]
+pub enum ProcessResult {
+    /// One compact JSON body (`application/json`).
+    Json(Bytes),
+    /// SSE frames (`text/event-stream`), each `data: <json>\n\n`, ending when the stream ends.
+    Stream(ReceiverStream<Bytes>),
+}
+
+/// Runs ChatKit requests against a server, a store and an optional attachment store.
+pub struct Processor<C: StoreContext + Clone + 'static> {
+    server: SharedServer<C>,
+    store: Arc<dyn Store<C>>,
+    attachments: Arc<dyn AttachmentStore<C>>,
+    clock: Arc<dyn Clock>,
+}
+
+impl<C: StoreContext + Clone + 'static> Clone for Processor<C> {
+    fn clone(&self) -> Self {
+        Processor {
+            server: Arc::clone(&self.server),
+            store: Arc::clone(&self.store),
+            attachments: Arc::clone(&self.attachments),
+            clock: Arc::clone(&self.clock),
+        }
+    }
+}
+
+impl<C: StoreContext + Clone + 'static> std::fmt::Debug for Processor<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Processor")
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`Processor`]: the attachment store and the clock are optional.
+pub struct ProcessorBuilder<C: StoreContext + Clone + 'static> {
+    processor: Processor<C>,
+}
+
+impl<C: StoreContext + Clone + 'static> std::fmt::Debug for ProcessorBuilder<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProcessorBuilder").finish_non_exhaustive()
+    }
+}
+
+impl<C: StoreContext + Clone + 'static> ProcessorBuilder<C> {
+    /// Handles `attachments.create` / `attachments.delete` with `attachments`.
+    pub fn attachments(mut self, attachments: impl AttachmentStore<C> + 'static) -> Self {
+        self.processor.attachments = Arc::new(attachments);
+        self
+    }
+
+    /// Stamps new threads, messages and notes with `clock` (a `FixedClock` in tests).
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.processor.clock = Arc::new(clock);
+        self
+    }
+
+    /// The configured processor.
+    pub fn build(self) -> Processor<C> {
+        self.processor
+    }
+}
+
+impl<C: StoreContext + Clone + 'static> Processor<C> {
+    /// A processor for `server` over `store`, with no uploads and the system clock.
+    pub fn builder(
+        server: impl ChatKitServer<C>,
+        store: impl Store<C> + 'static,
+    ) -> ProcessorBuilder<C> {
+        ProcessorBuilder {
+            processor: Processor {
+                server: Arc::new(server),
+                store: Arc::new(store),
+                attachments: Arc::new(NoUploads),
+                clock: Arc::new(SystemClock),
+            },
+        }
+    }
+
+    /// The store this processor reads and writes.
+    pub fn store(&self) -> &Arc<dyn Store<C>> {
+        &self.store
+    }
+
+    /// Decodes `body` and runs the request it names for the user in `ctx`.
+    ///
+    /// # Errors
+    ///
+    /// A [`ProcessError`] when the body does not decode or the request cannot start; once a
+    /// stream has started, failures are `error` events inside it instead.
+    pub async fn process(&self, body: &[u8], ctx: C) -> Result<ProcessResult, ProcessError> {
+        let request = Request::from_slice(body)?;
+        tracing::debug!(op = request.op.type_name(), "processing request");
+        match request.op {
+            RequestOp::ThreadsCreate(params) => self.threads_create(params, ctx).await,
+            RequestOp::ThreadsAddUserMessage(params) => {
+                self.threads_add_user_message(params, ctx).await
+            }
+            RequestOp::ThreadsAddClientToolOutput(params) => {
+                self.threads_add_client_tool_output(params, ctx).await
+            }
+            RequestOp::ThreadsAddStructuredInput(params) => {
+                self.threads_add_structured_input(params, ctx).await
+            }
+            RequestOp::ThreadsRetryAfterItem(params) => {
+                self.threads_retry_after_item(params, ctx).await
+            }
+            RequestOp::ThreadsCustomAction(params) => self.threads_custom_action(params, ctx).await,
+            RequestOp::ThreadsGetById(params) => self.threads_get_by_id(params, &ctx).await,
+            RequestOp::ThreadsList(params) => self.threads_list(params, &ctx).await,
+            RequestOp::ItemsList(params) => self.items_list(params, &ctx).await,
+            RequestOp::ItemsFeedback(params) => self.items_feedback(params, ctx).await,
+            RequestOp::AttachmentsCreate(params) => self.attachments_create(params, &ctx).await,
+            RequestOp::AttachmentsDelete(params) => self.attachments_delete(params, &ctx).await,
+            RequestOp::ThreadsUpdate(params) => self.threads_update(params, &ctx).await,
+            RequestOp::ThreadsDelete(params) => self.threads_delete(params, &ctx).await,
+            RequestOp::InputTranscribe(params) => self.input_transcribe(params, ctx).await,
+            RequestOp::ThreadsSyncCustomAction(params) => {
+                self.threads_sync_custom_action(params, ctx).await
+            }
+        }
+    }
+
+    // ---- JSON operations -------------------------------------------------------------
+
+    async fn threads_get_by_id(
+        &self,
+        params: ThreadsGetByIdParams,
+        ctx: &C,
+    ) -> Result<ProcessResult, ProcessError> {
+        let thread = self.store.load_thread(&params.thread_id, ctx).await?;
+        // The reference opens a thread at its *oldest* 20 items, ascending.
+        let first_page = PageRequest::first(DEFAULT_PAGE_SIZE, Order::Asc);
+        let items = self
+            .store
+            .load_thread_items(&thread.id, &first_page, ctx)
+            .await?;
+        json(&Thread::for_client(&thread, without_hidden(items)))
+    }
+
+    async fn threads_list(
+        &self,
+        params: ThreadsListParams,
+        ctx: &C,
+    ) -> Result<ProcessResult, ProcessError> {
+        let page = PageRequest {
+            after: params.after.map(|id| id.to_string()),
+            limit: page_size(params.limit),
+            order: params.order,
+        };
+        let threads = self.store.load_threads(&page, ctx).await?;
+        json(&Page {
+            data: threads
+                .data
+                .iter()
+                .map(|thread| Thread::for_client(thread, Page::empty()))
+                .collect(),
+            has_more: threads.has_more,
+            after: threads.after,
+        })
+    }
+
+    async fn items_list(
+        &self,
+        params: ItemsListParams,
+        ctx: &C,
+    ) -> Result<ProcessResult, ProcessError> {
+        // Unlike the reference, an unknown or foreign thread is a 404, not an empty page.
+        self.store.load_thread(&params.thread_id, ctx).await?;
+        let page = PageRequest {
+            after: params.after.map(|id| id.to_string()),
+            limit: page_size(params.limit),
+            order: params.order,
+        };
+        let items = self
+            .store
+            .load_thread_items(&params.thread_id, &page, ctx)
+            .await?;
+        json(&without_hidden(items))
+    }
+
+    async fn items_feedback(
+        &self,
+        params: ItemsFeedbackParams,
+        ctx: C,
+    ) -> Result<ProcessResult, ProcessError> {
+        self.store.load_thread(&params.thread_id, &ctx).await?;
+        self.server
+            .add_feedback(params.thread_id, params.item_ids, params.kind, ctx)
+            .await?;
+        Ok(empty_object())
+    }
+
+    async fn attachments_create(
+        &self,
+        params: AttachmentsCreateParams,
+        ctx: &C,
+    ) -> Result<ProcessResult, ProcessError> {
+        let attachment = self.attachments.create_attachment(&params, ctx).await?;
+        self.store.save_attachment(&attachment, ctx).await?;
+        json(&attachment)
+    }
+
+    async fn attachments_delete(
+        &self,
+        params: AttachmentsDeleteParams,
+        ctx: &C,
+    ) -> Result<ProcessResult, ProcessError> {
+        self.attachments
+            .delete_attachment(&params.attachment_id, ctx)
+            .await?;
+        self.store
+            .delete_attachment(&params.attachment_id, ctx)
+            .await?;
+        Ok(empty_object())
+    }
+
+    async fn threads_update(
+        &self,
+        params: ThreadsUpdateParams,
+        ctx: &C,
+    ) -> Result<ProcessResult, ProcessError> {
+        let mut thread = self.store.load_thread(&params.thread_id, ctx).await?;
+        thread.title = Some(params.title);
+        self.store.save_thread(&thread, ctx).await?;
+        json(&Thread::for_client(&thread, Page::empty()))
+    }
+
+    async fn threads_delete(
+        &self,
+        params: ThreadsDeleteParams,
+        ctx: &C,
+    ) -> Result<ProcessResult, ProcessError> {
+        // Unlike the reference, deleting a thread the user does not have is a 404.
+        self.store.load_thread(&params.thread_id, ctx).await?;
+        self.store.delete_thread(&params.thread_id, ctx).await?;
+        Ok(empty_object())
+    }
+
+    async fn input_transcribe(
+        &self,
+        params: InputTranscribeParams,
+        ctx: C,
+    ) -> Result<ProcessResult, ProcessError> {
+        // Strict decoding: the reference silently drops characters that are not base64.
+        let data = base64::engine::general_purpose::STANDARD
+            .decode(params.audio_base64.as_bytes())
+            .map_err(|error| ProcessError::BadInput {
+                message: format!("audio_base64 is not valid base64: {error}"),
+            })?;
+        let audio = AudioInput {
+            data,
+            mime_type: params.mime_type,
+        };
+        let result = self.server.transcribe(audio, ctx).await?;
+        json(&result)
+    }
+
+    async fn threads_sync_custom_action(
+        &self,
+        params: ThreadsCustomActionParams,
+        ctx: C,
+    ) -> Result<ProcessResult, ProcessError> {
+        let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
+        let sender = self
+            .load_widget_sender(&thread, params.item_id.as_ref(), &ctx)
+            .await?;
+        let response = self
+            .server
+            .sync_action(thread, params.action, sender, ctx)
+            .await?;
+        json(&response)
+    }
+
+    // ---- Streaming operations: prelude here, the rest in the pipeline --------------------
+
+    async fn threads_create(
+        &self,
+        params: ThreadsCreateParams,
+        ctx: C,
+    ) -> Result<ProcessResult, ProcessError> {
+        // Load the attachments before saving anything: a missing one must leave no thread behind.
+        let attachments = self.load_attachments(&params.input, &ctx).await?;
+        let thread = ThreadMetadata::new(self.store.generate_thread_id(&ctx), self.clock.now());
+        self.store.save_thread(&thread, &ctx).await?;
+        let created = ThreadStreamEvent::ThreadCreated {
+            thread: Thread::for_client(&thread, Page::empty()),
+        };
+        let user_message = self
+            .store_user_message(&thread, params.input, attachments, &ctx)
+            .await?;
+        let done = ThreadStreamEvent::ThreadItemDone {
+            item: user_message.clone(),
+        };
+        let responder = self.responder(&thread, &ctx);
+        let events = Arc::clone(&self.server).respond(
+            thread.clone(),
+            Some(user_message),
+            ctx.clone(),
+            responder,
+        );
+        Ok(self.stream(thread, ctx, vec![created, done], events))
+    }
+
+    async fn threads_add_user_message(
+        &self,
+        params: ThreadsAddUserMessageParams,
+        ctx: C,
+    ) -> Result<ProcessResult, ProcessError> {
+        let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
+        let attachments = self.load_attachments(&params.input, &ctx).await?;
+        let user_message = self
+            .store_user_message(&thread, params.input, attachments, &ctx)
+            .await?;
+        let done = ThreadStreamEvent::ThreadItemDone {
+            item: user_message.clone(),
+        };
+        let responder = self.responder(&thread, &ctx);
+        let events = Arc::clone(&self.server).respond(
+            thread.clone(),
+            Some(user_message),
+            ctx.clone(),
+            responder,
+        );
+        Ok(self.stream(thread, ctx, vec![done], events))
+    }
+
+    async fn threads_add_client_tool_output(
+        &self,
+        params: ThreadsAddClientToolOutputParams,
+        ctx: C,
+    ) -> Result<ProcessResult, ProcessError> {
+        let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
+        let newest = PageRequest::first(DEFAULT_PAGE_SIZE, Order::Desc);
+        let recent = self
+            .store
+            .load_thread_items(&thread.id, &newest, &ctx)
+            .await?
+            .data;
+        let mut pending_calls = recent.into_iter().filter(is_pending_client_tool_call);
+        let Some(mut call) = pending_calls.next() else {
+            return Err(ProcessError::Conflict {
+                message: format!("Thread {} has no pending client tool call", thread.id),
+            });
+        };
+        if let ItemKind::ClientToolCall(tool_call) = &mut call.kind {
+            tool_call.output = Some(params.result);
+            tool_call.status = ClientToolCallStatus::Completed;
+        }
+        self.store.save_item(&thread.id, &call, &ctx).await?;
+        // Older calls still pending can never be answered now; the reference deletes them too.
+        for stale in pending_calls {
+            tracing::warn!(item = %stale.id, "client tool call was not completed, removing it");
+            self.store
+                .delete_thread_item(&thread.id, &stale.id, &ctx)
+                .await?;
+        }
+        let responder = self.responder(&thread, &ctx);
+        let events = Arc::clone(&self.server).respond(thread.clone(), None, ctx.clone(), responder);
+        Ok(self.stream(thread, ctx, Vec::new(), events))
+    }
+
+    async fn threads_add_structured_input(
+        &self,
+        params: ThreadsAddStructuredInputParams,
+        ctx: C,
+    ) -> Result<ProcessResult, ProcessError> {
+        let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
+        let item = self
+            .store
+            .load_item(&thread.id, &params.item_id, &ctx)
+            .await?;
+        let answered = apply_submission(&item, &params.input)?;
+        let responder = self.responder(&thread, &ctx);
+        let respond =
+            Arc::clone(&self.server).respond(thread.clone(), None, ctx.clone(), responder);
+        // The replacement goes through the pipeline, which saves it like any other event.
+        let replaced = ThreadStreamEvent::ThreadItemReplaced { item: answered };
+        let events =
+            Box::pin(futures::stream::once(async { Ok(replaced) }).chain(respond)) as EventStream;
+        Ok(self.stream(thread, ctx, Vec::new(), events))
+    }
+
+    async fn threads_retry_after_item(
+        &self,
+        params: ThreadsRetryAfterItemParams,
+        ctx: C,
+    ) -> Result<ProcessResult, ProcessError> {
+        let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
+        let (target, newer) = self.items_after(&thread.id, &params.item_id, &ctx).await?;
+        if !matches!(target.kind, ItemKind::UserMessage(_)) {
+            return Err(ProcessError::WrongItemKind {
+                message: format!("Item {} is not a user message", target.id),
+            });
+        }
+        for item in newer {
+            self.store
+                .delete_thread_item(&thread.id, &item.id, &ctx)
+                .await?;
+        }
+        let responder = self.responder(&thread, &ctx);
+        let events =
+            Arc::clone(&self.server).respond(thread.clone(), Some(target), ctx.clone(), responder);
+        Ok(self.stream(thread, ctx, Vec::new(), events))
+    }
+
+    async fn threads_custom_action(
+        &self,
+        params: ThreadsCustomActionParams,
+        ctx: C,
+    ) -> Result<ProcessResult, ProcessError> {
+        let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
+        let sender = self
+            .load_widget_sender(&thread, params.item_id.as_ref(), &ctx)
+            .await?;
+        let responder = self.responder(&thread, &ctx);
+        let events = Arc::clone(&self.server).action(
+            thread.clone(),
+            params.action,
+            sender,
+            ctx.clone(),
+            responder,
+        );
+        Ok(self.stream(thread, ctx, Vec::new(), events))
+    }
+
+    // ---- Helpers -------------------------------------------------------------------------
+
+    /// Spawns the pipeline for one stream and returns the client's end of its channel.
+    fn stream(
+        &self,
+        thread: ThreadMetadata,
+        ctx: C,
+        prelude: Vec<ThreadStreamEvent>,
+        events: EventStream,
+    ) -> ProcessResult {
+        let (frames, receiver) = mpsc::channel(STREAM_BUFFER);
+        let pipeline = Pipeline {
+            server: Arc::clone(&self.server),
+            store: Arc::clone(&self.store),
+            clock: Arc::clone(&self.clock),
+            thread,
+            ctx,
+            frames,
+        };
+        // The one task the server spawns: it owns the stream until it ends or the client leaves.
+        tokio::spawn(pipeline.run(prelude, events));
+        ProcessResult::Stream(ReceiverStream::new(receiver))
+    }
+
+    /// A responder bound to `thread`, making ids through the store's generator.
+    fn responder(&self, thread: &ThreadMetadata, ctx: &C) -> Responder {
+        let store = Arc::clone(&self.store);
+        let owner = thread.clone();
+        let ctx = ctx.clone();
+        let ids = Arc::new(move |kind: IdKind| store.generate_item_id(kind, &owner, &ctx));
+        Responder::new(thread.id.clone(), ids, Arc::clone(&self.clock))
+    }
+
+    async fn load_attachments(
+        &self,
+        input: &UserMessageInput,
+        ctx: &C,
+    ) -> Result<Vec<Attachment>, ProcessError> {
+        let mut attachments = Vec::with_capacity(input.attachments.len());
+        for id in &input.attachments {
+            attachments.push(self.store.load_attachment(id, ctx).await?);
+        }
+        Ok(attachments)
+    }
+
+    /// Builds the user's message item, links its attachments to the thread, and stores both.
+    async fn store_user_message(
+        &self,
+        thread: &ThreadMetadata,
+        input: UserMessageInput,
+        attachments: Vec<Attachment>,
+        ctx: &C,
+    ) -> Result<ThreadItem, ProcessError> {
+        let mut linked = attachments;
+        for attachment in &mut linked {
+            attachment.thread_id = Some(thread.id.clone());
+            self.store.save_attachment(attachment, ctx).await?;
+        }
+        let item = ThreadItem {
+            id: self.store.generate_item_id(IdKind::Message, thread, ctx),
+            thread_id: thread.id.clone(),
+            created_at: self.clock.now(),
+            kind: ItemKind::UserMessage(UserMessage {
+                content: input.content,
+                attachments: linked,
+                quoted_text: input.quoted_text,
+                inference_options: input.inference_options,
+            }),
+        };
+        self.store.add_thread_item(&thread.id, &item, ctx).await?;
+        Ok(item)
+    }
+
+    /// The widget an action came from; any other kind of item is refused.
+    async fn load_widget_sender(
+        &self,
+        thread: &ThreadMetadata,
+        item_id: Option<&crate::protocol::ItemId>,
+        ctx: &C,
+    ) -> Result<Option<ThreadItem>, ProcessError> {
+        let Some(item_id) = item_id else {
+            return Ok(None);
+        };
+        let item = self.store.load_item(&thread.id, item_id, ctx).await?;
+        if !matches!(item.kind, ItemKind::Widget { .. }) {
+            return Err(ProcessError::WrongItemKind {
+                message: format!("Item {item_id} is not a widget"),
+            });
+        }
+        Ok(Some(item))
+    }
+
+    /// The item `item_id` and every item newer than it, paging newest first.
+    async fn items_after(
+        &self,
+        thread_id: &ThreadId,
+        item_id: &crate::protocol::ItemId,
+        ctx: &C,
+    ) -> Result<(ThreadItem, Vec<ThreadItem>), ProcessError> {
+        let mut newer = Vec::new();
+        let mut page = PageRequest::first(DEFAULT_PAGE_SIZE, Order::Desc);
+        loop {
+            let items = self.store.load_thread_items(thread_id, &page, ctx).await?;
+            for item in items.data {
+                if &item.id == item_id {
+                    return Ok((item, newer));
+                }
+                newer.push(item);
+            }
+            match (items.has_more, items.after) {
+                (true, Some(cursor)) => {
+                    page = PageRequest::after(cursor, DEFAULT_PAGE_SIZE, Order::Desc)
+                }
+                // Unlike the reference (an empty 200 stream), an unknown item is a 404.
+                _ => {
+                    return Err(crate::store::StoreError::ItemNotFound {
+                        thread_id: thread_id.clone(),
+                        id: item_id.clone(),
+                    }
+                    .into());
+                }
+            }
+        }
+    }
+}
+
+fn is_pending_client_tool_call(item: &ThreadItem) -> bool {
+    matches!(&item.kind, ItemKind::ClientToolCall(call) if call.status == ClientToolCallStatus::Pending)
+}
+
+/// The page size a list request asked for: absent or 0 means [`DEFAULT_PAGE_SIZE`].
+fn page_size(limit: Option<u32>) -> usize {
+    match limit {
+        None | Some(0) => DEFAULT_PAGE_SIZE,
+        Some(limit) => limit as usize,
+    }
+}
+
+/// Drops hidden items from a page after loading it, as the reference does.
+fn without_hidden(mut page: Page<ThreadItem>) -> Page<ThreadItem> {
+    page.data.retain(|item| !item.is_hidden());
+    page
+}
+
+fn json<T: Serialize>(value: &T) -> Result<ProcessResult, ProcessError> {
+    let body = to_wire_json(value).map_err(|error| ProcessError::Failed {
+        message: error.to_string(),
+    })?;
+    Ok(ProcessResult::Json(Bytes::from(body)))
+}
+
+/// `{}`: the body of feedback, deletes and a sync action with no updated item.
+fn empty_object() -> ProcessResult {
+    ProcessResult::Json(Bytes::from_static(b"{}"))
+}

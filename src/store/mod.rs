@@ -1,0 +1,353 @@
+//! Stores: where threads, their items and attachments live, per user.
+//!
+//! Every request the server handles reads or writes through a [`Store`]: `threads.create`
+//! saves a thread and inserts the user's message, a streamed `thread.item.done` inserts an
+//! item, `items.list` reads a page, and so on. The trait mirrors the reference's
+//! (`chatkit/store.py::Store`) method for method, with three changes a student should notice:
+//!
+//! * **Ownership comes from the request context.** The trait is generic over the context type
+//!   the host application builds per request; a store learns whose data it is touching through
+//!   [`StoreContext::user_id`]. Another user's thread or item is *not found*, and another
+//!   user's item page is empty, exactly as in the reference's tests.
+//! * **Paging cannot skip.** Lists are ordered by `(created_at, id)`, so items that share a
+//!   timestamp are neither skipped nor repeated across pages. The reference compares
+//!   timestamps only; an unknown cursor is a typed error here, for threads and items alike.
+//! * **Errors are typed** ([`StoreError`]), and the not-found messages are the reference's own
+//!   (`Thread thr_1 not found`).
+//!
+//! Uploads are a separate, optional trait, [`AttachmentStore`]; [`NoUploads`] says clearly
+//! that they are not configured.
+//!
+//! The traits use `#[async_trait]` because the server holds stores as trait objects
+//! (`Arc<dyn Store<C>>`), and an `async fn` in a trait is not dyn-compatible in Rust 1.95.
+//!
+//! Implementations: [`MemoryStore`] for tests and demos, [`SqliteStore`] as the embedded
+//! default of every lesson. [`contract`] is the behaviour suite both pass, and yours can too.
+
+pub mod contract;
+pub mod memory;
+mod paging;
+pub mod sqlite;
+
+use async_trait::async_trait;
+
+use crate::id_gen::{IdKind, RandomIds};
+use crate::protocol::request::AttachmentsCreateParams;
+use crate::protocol::{
+    Attachment, AttachmentId, ItemId, Order, Page, ThreadId, ThreadItem, ThreadMetadata,
+};
+
+pub use memory::MemoryStore;
+pub use sqlite::SqliteStore;
+
+/// What a store needs to know about the request it is serving: whose data it is.
+///
+/// The host application's context type (built per request from a session, a token, …)
+/// implements this; stores scope every read and write to [`StoreContext::user_id`].
+pub trait StoreContext: Send + Sync {
+    /// The id of the user the request acts for.
+    fn user_id(&self) -> &str;
+}
+
+/// The simplest context: just the user's id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserContext {
+    /// The user's id.
+    pub user_id: String,
+}
+
+impl UserContext {
+    /// A context for the given user.
+    pub fn new(user_id: impl Into<String>) -> Self {
+        UserContext {
+            user_id: user_id.into(),
+        }
+    }
+}
+
+impl StoreContext for UserContext {
+    fn user_id(&self) -> &str {
+        &self.user_id
+    }
+}
+
+/// Which page of a list to load: up to `limit` elements after the cursor, in `order`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    /// The id of the last element of the previous page; `None` for the first page.
+    pub after: Option<String>,
+    /// How many elements at most.
+    pub limit: usize,
+    /// Oldest or newest first.
+    pub order: Order,
+}
+
+impl PageRequest {
+    /// The first page of `limit` elements in `order`.
+    pub fn first(limit: usize, order: Order) -> Self {
+        PageRequest {
+            after: None,
+            limit,
+            order,
+        }
+    }
+
+    /// The page after the element with id `after`.
+    pub fn after(after: impl Into<String>, limit: usize, order: Order) -> Self {
+        PageRequest {
+            after: Some(after.into()),
+            limit,
+            order,
+        }
+    }
+}
+
+/// Why a store call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No such thread for this user (it may belong to someone else).
+    #[error("Thread {id} not found")]
+    ThreadNotFound {
+        /// The thread asked for.
+        id: ThreadId,
+    },
+    /// No such item in this thread for this user.
+    #[error("Item {id} not found in thread {thread_id}")]
+    ItemNotFound {
+        /// The thread searched.
+        thread_id: ThreadId,
+        /// The item asked for.
+        id: ItemId,
+    },
+    /// No such attachment for this user.
+    #[error("File {id} not found")]
+    AttachmentNotFound {
+        /// The attachment asked for.
+        id: AttachmentId,
+    },
+    /// The `after` cursor names no element of the list.
+    #[error("cursor {cursor} is not an element of this list")]
+    UnknownCursor {
+        /// The cursor given.
+        cursor: String,
+    },
+    /// `add_thread_item` was given an id the thread already holds; use `save_item` to replace.
+    #[error("item {id} already exists in thread {thread_id}")]
+    DuplicateItem {
+        /// The thread.
+        thread_id: ThreadId,
+        /// The item id.
+        id: ItemId,
+    },
+    /// Two-phase uploads need an [`AttachmentStore`] that implements them.
+    #[error(
+        "uploads are not configured: give the server an AttachmentStore that implements {operation}"
+    )]
+    UploadsNotConfigured {
+        /// The attachment operation that was asked for.
+        operation: &'static str,
+    },
+    /// The SQLite database failed.
+    #[error("the SQLite store failed")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The SQLite file was written by a newer build whose schema this one does not know;
+    /// opening it anyway could corrupt it, so upgrade the program instead.
+    #[error("the database schema is version {found}; this build understands up to {supported}")]
+    UnsupportedSchema {
+        /// The version recorded in the file (`PRAGMA user_version`).
+        found: i64,
+        /// The newest version this build can read and migrate to.
+        supported: i64,
+    },
+    /// A stored row could not be read back as protocol JSON.
+    #[error("stored {what} is not valid protocol JSON")]
+    Corrupt {
+        /// What was being read.
+        what: &'static str,
+        /// Why it did not parse.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A store's background task stopped before answering (it panicked or was cancelled).
+    #[error("the store's worker task stopped before answering")]
+    WorkerGone(#[source] tokio::task::JoinError),
+    /// Any other backend failure, for stores outside this crate.
+    #[error("the store backend failed: {message}")]
+    Backend {
+        /// What failed, for logs.
+        message: String,
+    },
+}
+
+impl StoreError {
+    /// Whether the error means "no such thing for this user", which the HTTP layer maps to 404.
+    pub fn is_not_found(&self) -> bool {
+        matches!(
+            self,
+            StoreError::ThreadNotFound { .. }
+                | StoreError::ItemNotFound { .. }
+                | StoreError::AttachmentNotFound { .. }
+        )
+    }
+}
+
+/// Threads, items and attachment records, kept per user.
+///
+/// Every method takes the request context; implementations scope all access to
+/// `ctx.user_id()`. Deleting something that does not exist is not an error.
+#[async_trait]
+pub trait Store<C: StoreContext + ?Sized>: Send + Sync {
+    /// A new thread id; `thr_` + 8 hex digits unless overridden.
+    fn generate_thread_id(&self, ctx: &C) -> ThreadId {
+        let _ = ctx;
+        ThreadId::new(crate::id_gen::IdGenerator::generate(
+            &RandomIds,
+            IdKind::Thread,
+        ))
+    }
+
+    /// A new item id for `thread`; the kind's prefix + 8 hex digits unless overridden.
+    fn generate_item_id(&self, kind: IdKind, thread: &ThreadMetadata, ctx: &C) -> ItemId {
+        let _ = (thread, ctx);
+        ItemId::new(crate::id_gen::IdGenerator::generate(&RandomIds, kind))
+    }
+
+    /// Loads a thread's metadata.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::ThreadNotFound`] if the user has no such thread.
+    async fn load_thread(&self, id: &ThreadId, ctx: &C) -> Result<ThreadMetadata, StoreError>;
+
+    /// Saves a thread's metadata, inserting or replacing it.
+    async fn save_thread(&self, thread: &ThreadMetadata, ctx: &C) -> Result<(), StoreError>;
+
+    /// Loads one page of the user's threads, ordered by `(created_at, id)`.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::UnknownCursor`] if `page.after` is not one of the user's threads.
+    async fn load_threads(
+        &self,
+        page: &PageRequest,
+        ctx: &C,
+    ) -> Result<Page<ThreadMetadata>, StoreError>;
+
+    /// Deletes a thread and all its items. Attachments are left alone, as in the reference.
+    async fn delete_thread(&self, id: &ThreadId, ctx: &C) -> Result<(), StoreError>;
+
+    /// Loads one page of a thread's items, ordered by `(created_at, id)`, hidden items included.
+    /// Another user's thread, or a thread with no items, gives an empty page.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::UnknownCursor`] if `page.after` is not an item of this thread.
+    async fn load_thread_items(
+        &self,
+        thread_id: &ThreadId,
+        page: &PageRequest,
+        ctx: &C,
+    ) -> Result<Page<ThreadItem>, StoreError>;
+
+    /// Inserts a new item (a streamed `thread.item.done`).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::DuplicateItem`] if the thread already holds an item with that id.
+    async fn add_thread_item(
+        &self,
+        thread_id: &ThreadId,
+        item: &ThreadItem,
+        ctx: &C,
+    ) -> Result<(), StoreError>;
+
+    /// Inserts or replaces an item by id (a `thread.item.replaced`); its kind may change.
+    async fn save_item(
+        &self,
+        thread_id: &ThreadId,
+        item: &ThreadItem,
+        ctx: &C,
+    ) -> Result<(), StoreError>;
+
+    /// Loads one item.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::ItemNotFound`] if the user has no such item in that thread.
+    async fn load_item(
+        &self,
+        thread_id: &ThreadId,
+        item_id: &ItemId,
+        ctx: &C,
+    ) -> Result<ThreadItem, StoreError>;
+
+    /// Deletes one item.
+    async fn delete_thread_item(
+        &self,
+        thread_id: &ThreadId,
+        item_id: &ItemId,
+        ctx: &C,
+    ) -> Result<(), StoreError>;
+
+    /// Saves an attachment record, inserting or replacing it; `metadata` and `thread_id` are
+    /// kept exactly as given.
+    async fn save_attachment(&self, attachment: &Attachment, ctx: &C) -> Result<(), StoreError>;
+
+    /// Loads an attachment record, metadata included.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::AttachmentNotFound`] if the user has no such attachment.
+    async fn load_attachment(&self, id: &AttachmentId, ctx: &C) -> Result<Attachment, StoreError>;
+
+    /// Deletes an attachment record.
+    async fn delete_attachment(&self, id: &AttachmentId, ctx: &C) -> Result<(), StoreError>;
+}
+
+/// The upload side of attachments: creating the record and upload instructions, and deleting
+/// the uploaded bytes. Optional: the defaults answer [`StoreError::UploadsNotConfigured`].
+#[async_trait]
+pub trait AttachmentStore<C: StoreContext + ?Sized>: Send + Sync {
+    /// Creates an attachment record (with an upload descriptor, for two-phase uploads).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::UploadsNotConfigured`] unless the integration implements it.
+    async fn create_attachment(
+        &self,
+        params: &AttachmentsCreateParams,
+        ctx: &C,
+    ) -> Result<Attachment, StoreError> {
+        let _ = (params, ctx);
+        Err(StoreError::UploadsNotConfigured {
+            operation: "create_attachment",
+        })
+    }
+
+    /// Deletes an attachment's uploaded bytes.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::UploadsNotConfigured`] unless the integration implements it.
+    async fn delete_attachment(&self, id: &AttachmentId, ctx: &C) -> Result<(), StoreError> {
+        let _ = (id, ctx);
+        Err(StoreError::UploadsNotConfigured {
+            operation: "delete_attachment",
+        })
+    }
+
+    /// A new attachment id; `atc_` + 8 hex digits unless overridden.
+    fn generate_attachment_id(&self, mime_type: &str, ctx: &C) -> AttachmentId {
+        let _ = (mime_type, ctx);
+        AttachmentId::new(crate::id_gen::IdGenerator::generate(
+            &RandomIds,
+            IdKind::Attachment,
+        ))
+    }
+}
+
+/// An [`AttachmentStore`] for servers without uploads: every operation says so.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoUploads;
+
+impl<C: StoreContext + ?Sized> AttachmentStore<C> for NoUploads {}
