@@ -12,7 +12,7 @@
 //!
 //! Where it sits: an implementation of [`Store`]; the server reads and writes through it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use async_trait::async_trait;
@@ -38,8 +38,7 @@ pub struct MemoryStore {
 #[derive(Debug, Default)]
 struct State {
     threads: HashMap<(String, ThreadId), ThreadMetadata>,
-    /// Each thread's items in ascending `(created_at, id)` order.
-    items: HashMap<(String, ThreadId), Vec<ThreadItem>>,
+    items: HashMap<(String, ThreadId), ThreadItems>,
     attachments: HashMap<(String, AttachmentId), Attachment>,
 }
 
@@ -88,19 +87,44 @@ fn owned<K>(ctx: &(impl StoreContext + ?Sized), key: K) -> (String, K) {
     (ctx.user_id().to_owned(), key)
 }
 
-impl State {
-    /// Inserts `item` at its sorted place, or replaces the item with the same id.
-    fn upsert_item(&mut self, key: (String, ThreadId), item: &ThreadItem) {
-        let items = self.items.entry(key).or_default();
-        items.retain(|existing| existing.id != item.id);
-        let at = items.partition_point(|existing| item_key(existing) < item_key(item));
-        items.insert(at, item.clone());
+/// One thread's items, sorted, with an index of their ids so that inserting a new item costs a
+/// binary search instead of a scan.
+#[derive(Debug, Default)]
+struct ThreadItems {
+    /// Ascending `(created_at, id)` order, the order every page is cut from.
+    sorted: Vec<ThreadItem>,
+    ids: HashSet<ItemId>,
+}
+
+impl ThreadItems {
+    fn contains(&self, id: &ItemId) -> bool {
+        self.ids.contains(id)
     }
 
-    fn has_item(&self, key: &(String, ThreadId), id: &ItemId) -> bool {
-        self.items
-            .get(key)
-            .is_some_and(|items| items.iter().any(|item| &item.id == id))
+    /// Inserts `item` at its sorted place, or replaces the item with the same id.
+    fn upsert(&mut self, item: &ThreadItem) {
+        if !self.ids.insert(item.id.clone()) {
+            // Replacing is rare (a `thread.item.replaced`), so a scan is fine here.
+            self.sorted.retain(|existing| existing.id != item.id);
+        }
+        // Items usually arrive in creation order, so this is most often an append.
+        let at = self
+            .sorted
+            .partition_point(|existing| item_key(existing) < item_key(item));
+        self.sorted.insert(at, item.clone());
+    }
+
+    fn remove(&mut self, id: &ItemId) {
+        if self.ids.remove(id) {
+            self.sorted.retain(|item| &item.id != id);
+        }
+    }
+
+    fn get(&self, id: &ItemId) -> Option<&ThreadItem> {
+        if !self.contains(id) {
+            return None;
+        }
+        self.sorted.iter().find(|item| &item.id == id)
     }
 }
 
@@ -165,9 +189,11 @@ impl<C: StoreContext + ?Sized> Store<C> for MemoryStore {
     ) -> Result<Page<ThreadItem>, StoreError> {
         let state = self.read();
         let items = state.items.get(&owned(ctx, thread_id.clone()));
-        page_of(items.map_or(&[][..], Vec::as_slice), page, |item| {
-            item.id.as_str()
-        })
+        page_of(
+            items.map_or(&[][..], |items| items.sorted.as_slice()),
+            page,
+            |item| item.id.as_str(),
+        )
     }
 
     async fn add_thread_item(
@@ -178,13 +204,14 @@ impl<C: StoreContext + ?Sized> Store<C> for MemoryStore {
     ) -> Result<(), StoreError> {
         let key = owned(ctx, thread_id.clone());
         let mut state = self.write();
-        if state.has_item(&key, &item.id) {
+        let items = state.items.entry(key).or_default();
+        if items.contains(&item.id) {
             return Err(StoreError::DuplicateItem {
                 thread_id: thread_id.clone(),
                 id: item.id.clone(),
             });
         }
-        state.upsert_item(key, item);
+        items.upsert(item);
         Ok(())
     }
 
@@ -194,8 +221,8 @@ impl<C: StoreContext + ?Sized> Store<C> for MemoryStore {
         item: &ThreadItem,
         ctx: &C,
     ) -> Result<(), StoreError> {
-        self.write()
-            .upsert_item(owned(ctx, thread_id.clone()), item);
+        let key = owned(ctx, thread_id.clone());
+        self.write().items.entry(key).or_default().upsert(item);
         Ok(())
     }
 
@@ -207,7 +234,7 @@ impl<C: StoreContext + ?Sized> Store<C> for MemoryStore {
     ) -> Result<ThreadItem, StoreError> {
         let state = self.read();
         let items = state.items.get(&owned(ctx, thread_id.clone()));
-        let found = items.and_then(|items| items.iter().find(|item| &item.id == item_id));
+        let found = items.and_then(|items| items.get(item_id));
         found.cloned().ok_or_else(|| StoreError::ItemNotFound {
             thread_id: thread_id.clone(),
             id: item_id.clone(),
@@ -222,7 +249,7 @@ impl<C: StoreContext + ?Sized> Store<C> for MemoryStore {
     ) -> Result<(), StoreError> {
         let mut state = self.write();
         if let Some(items) = state.items.get_mut(&owned(ctx, thread_id.clone())) {
-            items.retain(|item| &item.id != item_id);
+            items.remove(item_id);
         }
         Ok(())
     }

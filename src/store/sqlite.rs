@@ -318,7 +318,7 @@ fn prepare(mut connection: Connection) -> Result<Connection, StoreError> {
     // First, so that even switching to WAL below waits for another process's lock.
     connection.busy_timeout(BUSY_TIMEOUT)?;
     // WAL lets readers in other connections proceed while a write is in progress, and makes a
-    // commit one append instead of a rewrite of the rollback journal. An in-memory database
+    // commit one append to the log instead of a journal copy plus an in-place write. An in-memory database
     // answers "memory" and stays as it is, which is fine.
     connection
         .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))?;
@@ -462,6 +462,7 @@ fn cursor_time(
     })
 }
 
+/// Runs a page query: each row's id (the next cursor, if it is the last) and its JSON.
 fn id_and_json_rows(
     connection: &Connection,
     sql: &str,
