@@ -17,6 +17,8 @@
 //!   trait, [`store::MemoryStore`], [`store::SqliteStore`] and the contract suite both pass.
 //! * [`server`]: the [`server::ChatKitServer`] trait you implement (`respond()` and the
 //!   optional hooks) and the [`server::Processor`] that runs every request through it.
+//! * [`http`]: the axum edge: [`http::router`] serves `POST /chatkit` (JSON or SSE, errors as
+//!   JSON statuses) and [`http::serve`] runs it. The only module that imports axum.
 //! * [`clock`] and [`id_gen`]: injected time and ids, so every test and transcript is
 //!   deterministic.
 //!
@@ -30,6 +32,7 @@
 //! The server, HTTP, agent and model layers build on [`protocol`] and [`store`] in that order.
 
 pub mod clock;
+pub mod http;
 pub mod id_gen;
 pub mod protocol;
 pub mod server;

@@ -10,7 +10,7 @@
 //! | `thread.item.updated` | nothing; applied to the pending copy | yes, unless its item is hidden |
 //! | `thread.item.done` | `add_thread_item` | yes, unless hidden |
 //! | `thread.item.replaced` | `save_item` | yes, unless hidden |
-//! | `thread.item.removed` | `delete_thread_item` | yes, unless its item is hidden |
+//! | `thread.item.removed` | `delete_thread_item` | yes, unless its item was added hidden in this stream |
 //! | `thread.updated` | `save_thread` (full metadata) | yes, with `metadata` cleared |
 //! | anything else | nothing | yes |
 //!
@@ -30,10 +30,11 @@
 //! frames it produces).
 
 use std::collections::{HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use tokio::sync::mpsc;
 
 use crate::clock::Clock;
@@ -107,12 +108,15 @@ impl<C: StoreContext + Clone + 'static> Pipeline<C> {
                 // client that is already gone.
                 biased;
                 () = self.frames.closed() => return Outcome::ClientGone,
-                next = responder.next() => next,
+                next = AssertUnwindSafe(responder.next()).catch_unwind() => next,
             };
             let event = match next {
-                None => return Outcome::Finished,
-                Some(Err(error)) => return Outcome::Failed(error),
-                Some(Ok(event)) => event,
+                Ok(None) => return Outcome::Finished,
+                Ok(Some(Err(error))) => return Outcome::Failed(error),
+                Ok(Some(Ok(event))) => event,
+                // A panicking responder must not take the stream down silently: the client gets
+                // a retryable error event, like any other failure, and the panic is logged.
+                Err(_) => return Outcome::Failed(StreamError::failed("the responder panicked")),
             };
             match self.handle(event, pending).await {
                 Ok(()) => {}

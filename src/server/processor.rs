@@ -226,6 +226,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         json(&without_hidden(items))
     }
 
+    /// Unlike the reference, an unknown or foreign thread is a 404 before the hook runs.
     async fn items_feedback(
         &self,
         params: ItemsFeedbackParams,
@@ -340,12 +341,14 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             item: user_message.clone(),
         };
         let responder = self.responder(&thread, &ctx);
-        let events = Arc::clone(&self.server).respond(
-            thread.clone(),
-            Some(user_message),
-            ctx.clone(),
-            responder,
-        );
+        let events = guarded(|| {
+            Arc::clone(&self.server).respond(
+                thread.clone(),
+                Some(user_message),
+                ctx.clone(),
+                responder,
+            )
+        })?;
         Ok(self.stream(thread, ctx, vec![created, done], events))
     }
 
@@ -363,12 +366,14 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             item: user_message.clone(),
         };
         let responder = self.responder(&thread, &ctx);
-        let events = Arc::clone(&self.server).respond(
-            thread.clone(),
-            Some(user_message),
-            ctx.clone(),
-            responder,
-        );
+        let events = guarded(|| {
+            Arc::clone(&self.server).respond(
+                thread.clone(),
+                Some(user_message),
+                ctx.clone(),
+                responder,
+            )
+        })?;
         Ok(self.stream(thread, ctx, vec![done], events))
     }
 
@@ -378,6 +383,8 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         ctx: C,
     ) -> Result<ProcessResult, ProcessError> {
         let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
+        // Unlike the reference, which looks at the newest item only (so an `end_of_turn` or a
+        // hidden note after the call breaks it), take the newest pending call among the last 20.
         let newest = PageRequest::first(DEFAULT_PAGE_SIZE, Order::Desc);
         let recent = self
             .store
@@ -403,7 +410,9 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
                 .await?;
         }
         let responder = self.responder(&thread, &ctx);
-        let events = Arc::clone(&self.server).respond(thread.clone(), None, ctx.clone(), responder);
+        let events = guarded(|| {
+            Arc::clone(&self.server).respond(thread.clone(), None, ctx.clone(), responder)
+        })?;
         Ok(self.stream(thread, ctx, Vec::new(), events))
     }
 
@@ -419,8 +428,9 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             .await?;
         let answered = apply_submission(&item, &params.input)?;
         let responder = self.responder(&thread, &ctx);
-        let respond =
-            Arc::clone(&self.server).respond(thread.clone(), None, ctx.clone(), responder);
+        let respond = guarded(|| {
+            Arc::clone(&self.server).respond(thread.clone(), None, ctx.clone(), responder)
+        })?;
         // The replacement goes through the pipeline, which saves it like any other event.
         let replaced = ThreadStreamEvent::ThreadItemReplaced { item: answered };
         let events =
@@ -446,8 +456,9 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
                 .await?;
         }
         let responder = self.responder(&thread, &ctx);
-        let events =
-            Arc::clone(&self.server).respond(thread.clone(), Some(target), ctx.clone(), responder);
+        let events = guarded(|| {
+            Arc::clone(&self.server).respond(thread.clone(), Some(target), ctx.clone(), responder)
+        })?;
         Ok(self.stream(thread, ctx, Vec::new(), events))
     }
 
@@ -461,13 +472,15 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             .load_widget_sender(&thread, params.item_id.as_ref(), &ctx)
             .await?;
         let responder = self.responder(&thread, &ctx);
-        let events = Arc::clone(&self.server).action(
-            thread.clone(),
-            params.action,
-            sender,
-            ctx.clone(),
-            responder,
-        );
+        let events = guarded(|| {
+            Arc::clone(&self.server).action(
+                thread.clone(),
+                params.action,
+                sender,
+                ctx.clone(),
+                responder,
+            )
+        })?;
         Ok(self.stream(thread, ctx, Vec::new(), events))
     }
 
@@ -599,6 +612,14 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
 
 fn is_pending_client_tool_call(item: &ThreadItem) -> bool {
     matches!(&item.kind, ItemKind::ClientToolCall(call) if call.status == ClientToolCallStatus::Pending)
+}
+
+/// Calls a handler's `respond` / `action`; a panic there becomes an error, not a dropped
+/// connection. (A panic *inside* the returned stream is caught by the pipeline.)
+fn guarded(call: impl FnOnce() -> EventStream) -> Result<EventStream, ProcessError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).map_err(|_| ProcessError::Failed {
+        message: "the handler panicked while starting its stream".to_owned(),
+    })
 }
 
 /// The page size a list request asked for: absent or 0 means [`DEFAULT_PAGE_SIZE`].

@@ -1,0 +1,191 @@
+//! `HttpError`: every refusal the endpoint sends, as a status and a small JSON body.
+//!
+//! This is the one place in the crate that turns an error into an HTTP response (the only
+//! `IntoResponse` impl). It serves the **first** of the server's two error channels: anything
+//! that goes wrong *before the first SSE byte* ([`ProcessError`], an unreadable or oversized
+//! body, a context builder that refuses the caller). Errors *inside* a stream never come here;
+//! the pipeline sends them as an in-band `error` event.
+//!
+//! # Wire format
+//!
+//! Every refusal has the same body, `Content-Type: application/json`:
+//!
+//! ```json
+//! {"error":{"code":"not_found","message":"Thread thr_1 not found"}}
+//! ```
+//!
+//! `code` is stable and meant for programs; `message` is for people and may change. The codes:
+//!
+//! | status | `code` | when |
+//! |---|---|---|
+//! | 400 | `invalid_request` | the body is not a valid request ([`ProtocolError`]: not JSON, unknown `type`, a missing or ill-typed field, which the message names) |
+//! | 400 | `unknown_cursor` | a list's `after` names no element of the list |
+//! | 400 | `wrong_item_kind` | a retry target that is not a user message, an action sender that is not a widget, … |
+//! | 400 | `invalid_input` | well-formed but unusable content (audio that is not base64, …) |
+//! | 400 | `unreadable_body` | the body could not be read to the end |
+//! | 401 | `unauthorized` | by convention, from a [`ContextBuilder`](super::ContextBuilder) that refuses the caller |
+//! | 404 | `not_found` | no such thread, item or attachment *for this user*; another user's is not found too |
+//! | 409 | `duplicate_item` | the store already holds an item with that id |
+//! | 409 | `conflict` | the thread is not in the state the request needs (no pending tool call, a structured input already answered) |
+//! | 413 | `payload_too_large` | the body is larger than the router's limit (1 MiB unless configured) |
+//! | 500 | `internal_error` | anything else: a store backend or a hook failed, or a hook panicked |
+//! | 501 | `not_implemented` | the server does not implement the hook the request needs (`transcribe`, `sync_action`) |
+//! | 501 | `uploads_not_configured` | `attachments.create`/`delete` without an `AttachmentStore` |
+//!
+//! A 500 never carries the detail: its message is always [`INTERNAL_ERROR_MESSAGE`], and the
+//! endpoint logs the real cause with `tracing` before converting. The conversion itself does
+//! not log (axum's `error-handling` example keeps it that way too), so it stays a pure mapping
+//! a test can check.
+//!
+//! The Python SDK answers all of these with `500 Internal Server Error` in plain text, and a
+//! streaming request whose set-up fails with a `200` stream that then aborts.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::protocol::ProtocolError;
+use crate::server::ProcessError;
+use crate::store::StoreError;
+
+/// The message of every 500: the cause stays in the server's logs.
+pub const INTERNAL_ERROR_MESSAGE: &str = "the server failed to handle this request";
+
+/// A refusal: a status, a stable code and a message for people.
+///
+/// Built from a [`ProcessError`] with `From`, or by hand in a
+/// [`ContextBuilder`](super::ContextBuilder), e.g. [`HttpError::unauthorized`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{status} {code}: {message}")]
+pub struct HttpError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl HttpError {
+    /// A refusal with any status and code; prefer a code from the module doc's table.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        HttpError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// `401 unauthorized`: the caller could not be identified.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        HttpError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+
+    /// `500 internal_error` with the generic message.
+    pub fn internal() -> Self {
+        HttpError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            INTERNAL_ERROR_MESSAGE,
+        )
+    }
+
+    /// `413 payload_too_large` for a body over `limit` bytes.
+    pub fn payload_too_large(limit: usize) -> Self {
+        HttpError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the request body is larger than {limit} bytes"),
+        )
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The stable, snake_case code.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The message for people.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl From<ProcessError> for HttpError {
+    fn from(error: ProcessError) -> Self {
+        match error {
+            ProcessError::Protocol(error) => from_protocol(&error),
+            ProcessError::Store(error) => from_store(error),
+            ProcessError::WrongItemKind { message } => {
+                HttpError::new(StatusCode::BAD_REQUEST, "wrong_item_kind", message)
+            }
+            ProcessError::BadInput { message } => {
+                HttpError::new(StatusCode::BAD_REQUEST, "invalid_input", message)
+            }
+            ProcessError::Conflict { message } => {
+                HttpError::new(StatusCode::CONFLICT, "conflict", message)
+            }
+            error @ ProcessError::Unsupported { .. } => HttpError::new(
+                StatusCode::NOT_IMPLEMENTED,
+                "not_implemented",
+                error.to_string(),
+            ),
+            // The message of `Failed` is for the logs: it may name files, hosts or queries.
+            ProcessError::Failed { .. } => HttpError::internal(),
+        }
+    }
+}
+
+/// A body that is not a request: the error's text names the field, and holds nothing internal.
+fn from_protocol(error: &ProtocolError) -> HttpError {
+    HttpError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        error.to_string(),
+    )
+}
+
+/// Store errors: the ones about the request are the client's business, the rest are ours.
+fn from_store(error: StoreError) -> HttpError {
+    // Listed one by one, with no `_` arm, so that a new variant has to be placed in this table.
+    match error {
+        StoreError::ThreadNotFound { .. }
+        | StoreError::ItemNotFound { .. }
+        | StoreError::AttachmentNotFound { .. } => {
+            // The reference's own words: `Thread thr_1 not found`.
+            HttpError::new(StatusCode::NOT_FOUND, "not_found", error.to_string())
+        }
+        StoreError::UnknownCursor { .. } => {
+            HttpError::new(StatusCode::BAD_REQUEST, "unknown_cursor", error.to_string())
+        }
+        StoreError::DuplicateItem { .. } => {
+            HttpError::new(StatusCode::CONFLICT, "duplicate_item", error.to_string())
+        }
+        StoreError::UploadsNotConfigured { .. } => HttpError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "uploads_not_configured",
+            error.to_string(),
+        ),
+        StoreError::Sqlite(_)
+        | StoreError::UnsupportedSchema { .. }
+        | StoreError::Corrupt { .. }
+        | StoreError::WorkerGone(_)
+        | StoreError::Backend { .. } => HttpError::internal(),
+    }
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        // `json!` keeps `code` before `message` (serde_json's `preserve_order` is on), and
+        // writing a `Value` cannot fail, so there is no error path in building an error.
+        let body = serde_json::json!({
+            "error": { "code": self.code, "message": self.message }
+        });
+        (
+            self.status,
+            [(header::CONTENT_TYPE, "application/json")],
+            body.to_string(),
+        )
+            .into_response()
+    }
+}

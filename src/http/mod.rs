@@ -1,0 +1,222 @@
+//! The HTTP edge: the axum router that serves `POST /chatkit`, and a server loop to run it.
+//!
+//! This is the only module that knows about axum. Everything below it works on bytes and
+//! typed errors; this module turns them into HTTP. The request flow:
+//!
+//! ```text
+//! TCP (TCP_NODELAY) ─► hyper ─► Router: POST /chatkit, body ≤ limit (413 otherwise)
+//!   ─► ContextBuilder::build(request head)          ─► C, or a refusal (401, …)
+//!   ─► body as raw Bytes, any Content-Type
+//!   ─► Processor::process(body, ctx)
+//!        ├─ Ok(Json(bytes))    ─► 200 application/json
+//!        ├─ Ok(Stream(frames)) ─► 200 text/event-stream; one chunk per `data: …\n\n` frame
+//!        └─ Err(ProcessError)  ─► 4xx/5xx with {"error":{"code":…,"message":…}}
+//! ```
+//!
+//! # Two error channels
+//!
+//! An error found **before the first SSE byte** (a bad body, an unknown or foreign thread, a
+//! streaming request whose set-up fails, a hook that is not implemented, an oversized body)
+//! becomes an HTTP status and a JSON body; `error.rs` holds the table of statuses and codes,
+//! and nothing is stored. An error **after** the `200` of a stream has been sent cannot change
+//! the status any more: the pipeline sends it as an in-band `error` event and closes the
+//! stream cleanly. The Python SDK answers the first kind with a bare `500` or a `200` that
+//! aborts mid-body.
+//!
+//! # Using it
+//!
+//! ```no_run
+//! use axum::http::request::Parts;
+//! use chatkit::http::{self, HttpError};
+//! use chatkit::server::Processor;
+//! use chatkit::store::{MemoryStore, UserContext};
+//! # use std::sync::Arc;
+//! # use chatkit::server::{ChatKitServer, EventStream, Responder};
+//! # use chatkit::protocol::{ThreadItem, ThreadMetadata};
+//! # struct Echo;
+//! # impl ChatKitServer<UserContext> for Echo {
+//! #     fn respond(self: Arc<Self>, _: ThreadMetadata, _: Option<ThreadItem>, _: UserContext,
+//! #                _: Responder) -> EventStream { Box::pin(futures::stream::empty()) }
+//! # }
+//!
+//! /// Who is calling? Here a header; in a real app, a verified session or token.
+//! fn user_from_header(parts: &Parts) -> Result<UserContext, HttpError> {
+//!     let user = parts.headers.get("x-user-id").and_then(|value| value.to_str().ok());
+//!     let user = user.ok_or_else(|| HttpError::unauthorized("missing x-user-id"))?;
+//!     Ok(UserContext::new(user))
+//! }
+//!
+//! # async fn run() -> std::io::Result<()> {
+//! let processor = Processor::builder(Echo, MemoryStore::new()).build();
+//! let app = http::router(processor, user_from_header);
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8000").await?;
+//! http::serve(listener, app, http::shutdown_signal()).await
+//! # }
+//! ```
+//!
+//! Build the router with [`router`] (or [`RouterConfig`] for another path or body limit),
+//! test it without a socket through `tower::ServiceExt::oneshot`, and run it with [`serve`].
+//!
+//! Left out on purpose: CORS, authentication itself (the [`ContextBuilder`] is where an app
+//! plugs its own in), keep-alive comments, and TLS (put a proxy in front).
+
+mod error;
+mod sse;
+
+use std::future::Future;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::request::Parts;
+use axum::routing::post;
+use axum::serve::ListenerExt;
+use tower_http::trace::TraceLayer;
+
+use crate::server::Processor;
+use crate::store::StoreContext;
+
+pub use error::{HttpError, INTERNAL_ERROR_MESSAGE};
+
+/// Where the endpoint is mounted unless configured: `/chatkit`, as in the ChatKit docs.
+pub const DEFAULT_PATH: &str = "/chatkit";
+
+/// The largest body accepted unless configured: 1 MiB. A ChatKit request is a message and a
+/// few ids (attachments are uploaded elsewhere), so anything bigger is a mistake or an attack.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// How the host application turns an HTTP request into the request context `C`.
+///
+/// It sees the request's head (method, URI, headers, extensions set by earlier middleware),
+/// never the body. Return an [`HttpError`], such as [`HttpError::unauthorized`], to refuse
+/// the request before anything else happens.
+///
+/// Any closure `Fn(&Parts) -> Result<C, HttpError>` that is `Clone + Send + Sync + 'static`
+/// is one; annotate the argument (`|parts: &Parts| …`) so the compiler sees that it takes a
+/// borrowed `Parts` of any lifetime.
+pub trait ContextBuilder<C>: Clone + Send + Sync + 'static {
+    /// Builds the context for one request.
+    ///
+    /// # Errors
+    ///
+    /// The refusal to send instead of processing the request.
+    fn build(&self, parts: &Parts) -> Result<C, HttpError>;
+}
+
+impl<C, F> ContextBuilder<C> for F
+where
+    F: Fn(&Parts) -> Result<C, HttpError> + Clone + Send + Sync + 'static,
+{
+    fn build(&self, parts: &Parts) -> Result<C, HttpError> {
+        self(parts)
+    }
+}
+
+/// Where to mount the endpoint and how large a body it accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouterConfig {
+    path: String,
+    body_limit: usize,
+}
+
+impl Default for RouterConfig {
+    fn default() -> Self {
+        RouterConfig {
+            path: DEFAULT_PATH.to_owned(),
+            body_limit: DEFAULT_BODY_LIMIT,
+        }
+    }
+}
+
+impl RouterConfig {
+    /// The defaults: [`DEFAULT_PATH`] and [`DEFAULT_BODY_LIMIT`].
+    pub fn new() -> Self {
+        RouterConfig::default()
+    }
+
+    /// Mounts the endpoint at `path` instead, such as `/api/chatkit`.
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = path.into();
+        self
+    }
+
+    /// Refuses bodies larger than `bytes` with `413 payload_too_large`.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// The router: `POST <path>` runs `processor` with the context `context` builds.
+    ///
+    /// # Panics
+    ///
+    /// If the path does not start with `/` (axum refuses such a route).
+    pub fn build<C, B>(self, processor: Processor<C>, context: B) -> Router
+    where
+        C: StoreContext + Clone + 'static,
+        B: ContextBuilder<C>,
+    {
+        let endpoint = sse::Endpoint {
+            processor,
+            context,
+            body_limit: self.body_limit,
+        };
+        Router::new()
+            .route(&self.path, post(sse::endpoint::<C, B>))
+            .with_state(endpoint)
+            // Read by the `Bytes` extractor; the endpoint turns its rejection into a JSON 413.
+            .layer(DefaultBodyLimit::max(self.body_limit))
+            // One span per request, with method, path and status, at `DEBUG` (`RUST_LOG`).
+            .layer(TraceLayer::new_for_http())
+    }
+}
+
+/// The router with the defaults: `POST /chatkit`, bodies up to 1 MiB.
+pub fn router<C>(processor: Processor<C>, context: impl ContextBuilder<C>) -> Router
+where
+    C: StoreContext + Clone + 'static,
+{
+    RouterConfig::default().build(processor, context)
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then lets open requests finish.
+///
+/// Every accepted socket gets `TCP_NODELAY`. Without it, each small SSE frame waits for the
+/// client's delayed ACK (Nagle's algorithm): on loopback about 44 ms per frame, which turns a
+/// streamed answer into a visible stutter. Binding is the caller's job, so a test can bind
+/// port 0 and read the address before serving.
+///
+/// Graceful shutdown stops accepting at once but waits for every open connection, including a
+/// stream that is still running; a streaming answer is allowed to end.
+///
+/// # Errors
+///
+/// The listener's I/O error, if accepting fails for good.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = listener.tap_io(|socket| {
+        // A socket without NODELAY still works, just more slowly, so this is not fatal.
+        if let Err(error) = socket.set_nodelay(true) {
+            tracing::warn!(%error, "could not set TCP_NODELAY on an accepted socket");
+        }
+    });
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Completes on Ctrl-C: the `shutdown` argument of [`serve`] for a binary.
+///
+/// If the signal handler cannot be installed, this logs why and never completes, so the
+/// server keeps running rather than stopping at once.
+pub async fn shutdown_signal() {
+    match tokio::signal::ctrl_c().await {
+        Ok(()) => tracing::info!("Ctrl-C received, shutting down"),
+        Err(error) => {
+            tracing::error!(%error, "cannot listen for Ctrl-C; the server will not stop on it");
+            std::future::pending::<()>().await;
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! The ChatKit endpoint: one POST in, one JSON body or one stream of SSE frames out.
+//!
+//! [`endpoint`] is the axum handler behind `POST /chatkit`. It does four things, in order:
+//!
+//! 1. builds the request context from the request's head (the host app's
+//!    [`ContextBuilder`]: a user id from a header, a session from an extension, …);
+//! 2. reads the body as raw bytes, whatever its `Content-Type`, as the reference does, and
+//!    decodes it with our own `ProtocolError` rather than axum's `Json<T>`, whose rejections
+//!    are plain text;
+//! 3. calls [`Processor::process`];
+//! 4. answers `ProcessResult::Json` with `200 application/json`, and `ProcessResult::Stream`
+//!    with `200 text/event-stream; charset=utf-8`.
+//!
+//! Any failure up to and including step 3 becomes an [`HttpError`] (`http/error.rs`); once
+//! the `200` of a stream is sent, failures arrive as `error` events inside it.
+//!
+//! # Wire format
+//!
+//! The frames come from the pipeline (`server/pipeline.rs`) already encoded, `data: <json>`
+//! and a blank line each, and are written unchanged: there are no `event:` or `id:` lines and
+//! no keep-alive comments in this version (the reference sends none either). That is why this
+//! file does not use `axum::response::Sse`: it would re-frame every event, and the bytes would
+//! no longer be exactly the ones the conformance checks compare.
+//!
+//! # Cancellation
+//!
+//! When the client goes away, hyper drops the response body, which drops the channel's
+//! receiver; the pipeline task sees its sender close and runs the cancellation hook. Nothing
+//! here needs to notice.
+//!
+//! Python counterpart: the FastAPI route of the SDK's examples, which wraps
+//! `ChatKitServer.process` in a `StreamingResponse` or a `Response`.
+
+use std::convert::Infallible;
+use std::panic::AssertUnwindSafe;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures::{FutureExt, StreamExt};
+
+use crate::server::{ProcessResult, Processor};
+use crate::store::StoreContext;
+
+use super::ContextBuilder;
+use super::error::HttpError;
+
+/// The `Content-Type` of a stream, as the reference (Starlette) writes it.
+const EVENT_STREAM: &str = "text/event-stream; charset=utf-8";
+
+/// What the endpoint needs for every request; cloned per request by axum's `State`.
+pub(super) struct Endpoint<C: StoreContext + Clone + 'static, B> {
+    pub(super) processor: Processor<C>,
+    pub(super) context: B,
+    /// The body limit, repeated here only to word the 413 message.
+    pub(super) body_limit: usize,
+}
+
+impl<C: StoreContext + Clone + 'static, B: Clone> Clone for Endpoint<C, B> {
+    fn clone(&self) -> Self {
+        Endpoint {
+            processor: self.processor.clone(),
+            context: self.context.clone(),
+            body_limit: self.body_limit,
+        }
+    }
+}
+
+/// The axum handler for `POST /chatkit`.
+///
+/// `body` is a `Result` so that an oversized or unreadable body is ours to answer (JSON, not
+/// axum's plain-text rejection). The limit itself is enforced by the router's
+/// `DefaultBodyLimit` layer, which the `Bytes` extractor reads.
+pub(super) async fn endpoint<C, B>(
+    State(endpoint): State<Endpoint<C, B>>,
+    parts: Parts,
+    body: Result<Bytes, BytesRejection>,
+) -> Response
+where
+    C: StoreContext + Clone + 'static,
+    B: ContextBuilder<C>,
+{
+    // A panic in a hook (or in the context builder) must not reach the client as a reset
+    // connection. `AssertUnwindSafe` is sound here because nothing this future borrows is
+    // used again after a panic: the request is answered with a 500 and dropped. Shared state
+    // behind the processor (the stores) recovers from poisoned locks on its own.
+    let answer = AssertUnwindSafe(handle(endpoint, parts, body)).catch_unwind();
+    match answer.await {
+        Ok(Ok(response)) => response,
+        Ok(Err(error)) => error.into_response(),
+        Err(panic) => {
+            tracing::error!(panic = panic_message(&*panic), "a ChatKit request panicked");
+            HttpError::internal().into_response()
+        }
+    }
+}
+
+/// Steps 1–4 of the module doc, with every refusal as an `HttpError`.
+async fn handle<C, B>(
+    endpoint: Endpoint<C, B>,
+    parts: Parts,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, HttpError>
+where
+    C: StoreContext + Clone + 'static,
+    B: ContextBuilder<C>,
+{
+    let ctx = endpoint.context.build(&parts)?;
+    let body = body.map_err(|rejection| body_error(&rejection, endpoint.body_limit))?;
+    match endpoint.processor.process(&body, ctx).await {
+        Ok(ProcessResult::Json(json)) => Ok(json_response(json)),
+        Ok(ProcessResult::Stream(frames)) => Ok(stream_response(frames)),
+        Err(error) => {
+            // Log here, not in the conversion: a 500 hides its cause from the client, so this
+            // line is the only place the cause is ever seen.
+            let cause = error_chain(&error);
+            let refusal = HttpError::from(error);
+            if refusal.status().is_server_error() {
+                tracing::error!(status = %refusal.status(), cause, "ChatKit request failed");
+            } else {
+                tracing::debug!(status = %refusal.status(), cause, "ChatKit request refused");
+            }
+            Err(refusal)
+        }
+    }
+}
+
+/// `200 application/json` with the body exactly as the processor wrote it.
+fn json_response(json: Bytes) -> Response {
+    (
+        StatusCode::OK,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        json,
+    )
+        .into_response()
+}
+
+/// `200 text/event-stream`: each frame the pipeline sends becomes one chunk of the body.
+fn stream_response(frames: tokio_stream::wrappers::ReceiverStream<Bytes>) -> Response {
+    // The channel cannot fail, so the body's error type is `Infallible`: the stream ends when
+    // the pipeline drops its sender, and that is the end of the response.
+    let body = Body::from_stream(frames.map(Ok::<Bytes, Infallible>));
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(EVENT_STREAM)),
+            // A proxy or browser must not cache or replay a stream.
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// An oversized body is a JSON 413; any other unreadable body is a JSON 400.
+fn body_error(rejection: &BytesRejection, limit: usize) -> HttpError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        HttpError::payload_too_large(limit)
+    } else {
+        HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "unreadable_body",
+            rejection.body_text(),
+        )
+    }
+}
+
+/// `error: cause: cause…`, for the logs.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// The text of a panic, when it has one (`panic!("…")` carries a `&str` or a `String`).
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    if let Some(text) = panic.downcast_ref::<&str>() {
+        text
+    } else if let Some(text) = panic.downcast_ref::<String>() {
+        text
+    } else {
+        "(no message)"
+    }
+}
