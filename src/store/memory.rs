@@ -1,6 +1,6 @@
 //! `MemoryStore`: threads and items in a map, for tests and quick demos.
 //!
-//! Everything lives in one `std::sync::RwLock`ed [`State`]: readers share it, a writer has it
+//! Everything lives in one `std::sync::RwLock`ed `State`: readers share it, a writer has it
 //! alone for the few microseconds a `HashMap` insert takes, and no guard is ever held across
 //! an `.await` (the trait's methods are `async`, but nothing inside them waits). That makes the
 //! store safe under concurrent requests without an async lock. Each thread's items are kept in
