@@ -19,6 +19,10 @@
 //!   optional hooks) and the [`server::Processor`] that runs every request through it.
 //! * [`http`]: the axum edge: [`http::router`] serves `POST /chatkit` (JSON or SSE, errors as
 //!   JSON statuses) and [`http::serve`] runs it. The only module that imports axum.
+//! * [`provider`]: the Responses API client ([`provider::OpenAiProvider`]) and the offline
+//!   [`provider::MockProvider`] every lesson runs on by default.
+//! * [`agent`]: an [`agent::Agent`] with instructions and function tools, and the runner that
+//!   streams a model turn by turn, running the tools it asks for.
 //! * [`clock`] and [`id_gen`]: injected time and ids, so every test and transcript is
 //!   deterministic.
 //!
@@ -31,9 +35,11 @@
 //!
 //! The server, HTTP, agent and model layers build on [`protocol`] and [`store`] in that order.
 
+pub mod agent;
 pub mod clock;
 pub mod http;
 pub mod id_gen;
 pub mod protocol;
+pub mod provider;
 pub mod server;
 pub mod store;

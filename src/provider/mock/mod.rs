@@ -1,0 +1,264 @@
+//! The mock model provider: an OpenAI-compatible `POST /v1/responses` server that runs every
+//! lesson offline.
+//!
+//! It answers each request from a [`Script`] (the format is in [`script`]) or, with no script,
+//! from a small rule-based [toy model](toy). Either way it streams the **full** Responses wire
+//! of model-side.md §1.5 ([`wire`]): `response.created`, `response.in_progress`, every item's
+//! events with `sequence_number`, `logprobs` and `usage`, and deterministic ids, so that the
+//! official `openai` Python client with strict validation and the Agents SDK accept it
+//! (`reference/check_mock_provider.py` proves it in CI).
+//!
+//! * In-process: [`MockProvider::start`] binds a free loopback port; [`MockProvider::client`]
+//!   gives an [`OpenAiProvider`] pointed at it, so lessons use the same client offline and
+//!   online. Dropping the `MockProvider` stops the server.
+//! * Standalone: `cargo run --bin mock-provider -- --port 8765 [--script FILE] [--delay-ms N]`.
+//!
+//! Every request is logged ([`MockProvider::requests`]: headers and body) for tests to assert
+//! what a client sent. A per-token delay (before each `*.delta` event) lets a person watch the
+//! stream; tests use none.
+//!
+//! Python counterpart: the Starlette mock of model-side.md §2 that recorded the reference wire.
+
+pub mod script;
+pub mod toy;
+pub mod wire;
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::serve::ListenerExt;
+use futures::StreamExt;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use script::{Failure, Script, ScriptError, ScriptOutput, Turn};
+
+use super::events::ResponsesRequest;
+use super::{OpenAiProvider, ProviderError};
+
+/// One request the mock received.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedRequest {
+    /// The headers, names lower-case.
+    pub headers: BTreeMap<String, String>,
+    /// The body as JSON (`null` if it was not JSON).
+    pub body: Value,
+}
+
+/// How the mock answers; shared by the server's handlers.
+#[derive(Debug, Default)]
+struct MockState {
+    script: Option<Script>,
+    delay: Duration,
+    /// Requests so far; request `N` plays turn `N` and gets ids `…_mock_NNN_…`.
+    count: AtomicUsize,
+    /// A std mutex: it is held for a push or a clone, never across an await.
+    log: Mutex<Vec<RecordedRequest>>,
+}
+
+/// Options for a [`MockProvider`]: a script and a per-token delay.
+#[derive(Debug, Default)]
+pub struct MockProviderBuilder {
+    script: Option<Script>,
+    delay: Duration,
+}
+
+impl MockProviderBuilder {
+    /// Answer from this script instead of the toy model.
+    pub fn script(mut self, script: Script) -> Self {
+        self.script = Some(script);
+        self
+    }
+
+    /// Wait this long before each delta event.
+    pub fn delay(mut self, delay: Duration) -> Self {
+        self.delay = delay;
+        self
+    }
+
+    /// Starts the server on a free loopback port.
+    ///
+    /// # Errors
+    ///
+    /// Binding the port failed.
+    pub async fn start(self) -> std::io::Result<MockProvider> {
+        self.start_on(SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Starts the server on `addr`.
+    ///
+    /// # Errors
+    ///
+    /// Binding the address failed.
+    pub async fn start_on(self, addr: SocketAddr) -> std::io::Result<MockProvider> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(MockState {
+            script: self.script,
+            delay: self.delay,
+            ..MockState::default()
+        });
+        let app = app(state.clone());
+        // Without TCP_NODELAY each small SSE frame waits ~40 ms for Nagle's algorithm.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        let task = tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, app).await {
+                tracing::error!(%error, "the mock provider stopped");
+            }
+        });
+        Ok(MockProvider { addr, state, task })
+    }
+}
+
+/// A running mock provider; dropping it stops the server.
+#[derive(Debug)]
+pub struct MockProvider {
+    addr: SocketAddr,
+    state: Arc<MockState>,
+    /// The server task, owned here so that it ends with the `MockProvider`.
+    task: JoinHandle<()>,
+}
+
+impl Drop for MockProvider {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl MockProvider {
+    /// Options: a script, a delay.
+    pub fn builder() -> MockProviderBuilder {
+        MockProviderBuilder::default()
+    }
+
+    /// Starts the toy model, with no delay, on a free loopback port.
+    ///
+    /// # Errors
+    ///
+    /// Binding the port failed.
+    pub async fn start() -> std::io::Result<MockProvider> {
+        MockProvider::builder().start().await
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT/v1`, the `base_url` a client needs.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+
+    /// A client pointed at this mock, with the key `sk-mock`.
+    ///
+    /// # Errors
+    ///
+    /// As [`OpenAiProvider::new`].
+    pub fn client(&self) -> Result<OpenAiProvider, ProviderError> {
+        OpenAiProvider::new(self.base_url(), Some("sk-mock".to_owned()))
+    }
+
+    /// Every request received so far, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state
+            .log
+            .lock()
+            .map(|log| log.clone())
+            .unwrap_or_default()
+    }
+}
+
+fn app(state: Arc<MockState>) -> Router {
+    Router::new()
+        .route("/v1/responses", post(responses))
+        .with_state(state)
+}
+
+/// `POST /v1/responses`: log, pick the turn, answer with SSE (or JSON if not streaming).
+async fn responses(
+    State(state): State<Arc<MockState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let n = state.count.fetch_add(1, Ordering::SeqCst) + 1;
+    let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    record(&state, &headers, json.clone());
+    let request: ResponsesRequest = match serde_json::from_value(json) {
+        Ok(request) => request,
+        Err(error) => return bad_request(&error.to_string()),
+    };
+    let turn = match &state.script {
+        Some(script) => script.turn(n),
+        None => toy::answer(&request),
+    };
+    if turn.fail == Some(Failure::Http500) {
+        let body = wire::http_500_body();
+        return (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response();
+    }
+    let frames = wire::render(n, &request, &turn);
+    if !request.stream {
+        return non_streaming(frames);
+    }
+    sse(frames, state.delay)
+}
+
+fn record(state: &MockState, headers: &HeaderMap, body: Value) {
+    let headers = headers
+        .iter()
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            (name.as_str().to_owned(), value)
+        })
+        .collect();
+    if let Ok(mut log) = state.log.lock() {
+        log.push(RecordedRequest { headers, body });
+    }
+}
+
+fn bad_request(message: &str) -> Response {
+    let body = json!({"error": {"message": message, "type": "invalid_request_error",
+        "param": null, "code": null}});
+    (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+}
+
+/// A `stream: false` request gets the final response object as JSON.
+fn non_streaming(frames: Vec<wire::Frame>) -> Response {
+    let last = frames.into_iter().last().map(|frame| frame.data);
+    let response = last
+        .as_ref()
+        .and_then(|data| data.get("response").cloned())
+        .unwrap_or(Value::Null);
+    axum::Json(response).into_response()
+}
+
+/// Streams the frames as SSE, sleeping `delay` before each delta.
+fn sse(frames: Vec<wire::Frame>, delay: Duration) -> Response {
+    let body = futures::stream::iter(frames).then(move |frame| async move {
+        if frame.is_delta && !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        Ok::<_, Infallible>(Bytes::from(frame.to_sse()))
+    });
+    (
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response()
+}

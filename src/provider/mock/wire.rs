@@ -1,0 +1,424 @@
+//! Turns a [`Turn`] into the full Responses wire of model-side.md §1.5, with the deterministic
+//! ids of §2.
+//!
+//! Request number `N` gets `resp_mock_NNN` and `created_at = 1764000000 + N`; output item `I`
+//! gets `msg_mock_NNN_I`, `rs_mock_NNN_I`, or `fc_mock_NNN_I` with `call_mock_NNN_I`. Every event
+//! carries a `sequence_number` counting from 0, and every field the official client's strict
+//! validation requires (`logprobs`, the response's `tools`, `usage` with both token details).
+//!
+//! This is a pure function from (request number, request, turn) to a list of frames, so it can
+//! be tested without a server; [`super`] streams the frames.
+
+use serde_json::{Map, Value, json};
+
+use super::script::{Failure, ScriptOutput, Turn};
+use crate::provider::events::{
+    FunctionCall, InputTokensDetails, OutputContent, OutputItem, OutputMessage,
+    OutputTokensDetails, Reasoning, Response, ResponseError, ResponseEvent, ResponsesRequest,
+    SummaryPart, Usage,
+};
+
+/// The `created_at` of request 0; request `N` is this plus `N`.
+pub const CREATED_AT_BASE: u64 = 1_764_000_000;
+
+/// One SSE event to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frame {
+    /// The `event:` line (the JSON `type`).
+    pub event: String,
+    /// The `data:` payload.
+    pub data: Value,
+    /// Whether it is a delta, the only events the per-token delay applies to.
+    pub is_delta: bool,
+}
+
+impl Frame {
+    /// The frame as SSE text: `event: …`, `data: …` and a blank line.
+    pub fn to_sse(&self) -> String {
+        format!("event: {}\ndata: {}\n\n", self.event, self.data)
+    }
+}
+
+/// Builds the frames of one response, numbering them as it goes.
+struct Wire<'a> {
+    n: usize,
+    request: &'a ResponsesRequest,
+    frames: Vec<Frame>,
+    /// Finished items, for `response.completed`'s `output`.
+    done: Vec<OutputItem>,
+    output_tokens: u64,
+    reasoning_tokens: u64,
+}
+
+/// Every frame of request `n` answering with `turn` (which must not be an HTTP failure).
+pub fn render(n: usize, request: &ResponsesRequest, turn: &Turn) -> Vec<Frame> {
+    let mut wire = Wire {
+        n,
+        request,
+        frames: Vec::new(),
+        done: Vec::new(),
+        output_tokens: 0,
+        reasoning_tokens: 0,
+    };
+    let created = wire.response("in_progress", Vec::new(), None);
+    wire.push(ResponseEvent::Created {
+        response: created.clone(),
+    });
+    wire.push(ResponseEvent::InProgress { response: created });
+    for (index, output) in turn.output.iter().enumerate() {
+        match output {
+            ScriptOutput::Message {
+                text,
+                deltas,
+                annotations,
+            } => wire.message(index, text.as_deref(), deltas.as_deref(), annotations),
+            ScriptOutput::Reasoning { summary, deltas } => wire.reasoning(index, summary, *deltas),
+            ScriptOutput::FunctionCall {
+                name,
+                arguments,
+                deltas,
+            } => wire.function_call(index, name, arguments, *deltas),
+        }
+    }
+    wire.finish(turn.fail);
+    wire.frames
+}
+
+/// The JSON body of the scripted HTTP 500.
+pub fn http_500_body() -> Value {
+    json!({"error": {
+        "message": "The mock model failed (scripted http_500).",
+        "type": "server_error", "param": null, "code": "server_error"
+    }})
+}
+
+impl Wire<'_> {
+    fn push(&mut self, event: ResponseEvent) {
+        self.push_frame(event, false);
+    }
+
+    fn push_delta(&mut self, event: ResponseEvent) {
+        self.push_frame(event, true);
+    }
+
+    fn push_frame(&mut self, event: ResponseEvent, is_delta: bool) {
+        let mut data = serde_json::to_value(&event).unwrap_or(Value::Null);
+        let name = data
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        if let Value::Object(map) = &mut data {
+            map.insert("sequence_number".to_owned(), json!(self.frames.len()));
+        }
+        self.frames.push(Frame {
+            event: name,
+            data,
+            is_delta,
+        });
+    }
+
+    fn id(&self, prefix: &str, index: usize) -> String {
+        format!("{prefix}_mock_{:03}_{index}", self.n)
+    }
+
+    fn message(
+        &mut self,
+        index: usize,
+        text: Option<&str>,
+        deltas: Option<&[String]>,
+        annotations: &[Value],
+    ) {
+        let text = text.map_or_else(|| deltas.unwrap_or_default().concat(), str::to_owned);
+        let chunks = deltas.map_or_else(|| split_words(&text), <[String]>::to_vec);
+        let item_id = self.id("msg", index);
+        let output_index = index as u32;
+        let message = |status: &str, content| {
+            OutputItem::Message(OutputMessage {
+                id: item_id.clone(),
+                role: "assistant".to_owned(),
+                status: Some(status.to_owned()),
+                content,
+            })
+        };
+        let part = |text: &str, annotations: Vec<Value>| OutputContent::OutputText {
+            text: text.to_owned(),
+            annotations,
+            logprobs: Vec::new(),
+        };
+        self.push(ResponseEvent::OutputItemAdded {
+            output_index,
+            item: message("in_progress", Vec::new()),
+        });
+        self.push(ResponseEvent::ContentPartAdded {
+            item_id: item_id.clone(),
+            output_index,
+            content_index: 0,
+            part: part("", Vec::new()),
+        });
+        for delta in chunks {
+            self.output_tokens += 1;
+            self.push_delta(ResponseEvent::OutputTextDelta {
+                item_id: item_id.clone(),
+                output_index,
+                content_index: 0,
+                delta,
+                logprobs: Vec::new(),
+            });
+        }
+        for (annotation_index, annotation) in annotations.iter().enumerate() {
+            self.push(ResponseEvent::OutputTextAnnotationAdded {
+                item_id: item_id.clone(),
+                output_index,
+                content_index: 0,
+                annotation_index: annotation_index as u32,
+                annotation: Some(annotation.clone()),
+            });
+        }
+        self.push(ResponseEvent::OutputTextDone {
+            item_id: item_id.clone(),
+            output_index,
+            content_index: 0,
+            text: text.clone(),
+            logprobs: Vec::new(),
+        });
+        let final_part = part(&text, annotations.to_vec());
+        self.push(ResponseEvent::ContentPartDone {
+            item_id: item_id.clone(),
+            output_index,
+            content_index: 0,
+            part: final_part.clone(),
+        });
+        self.item_done(output_index, message("completed", vec![final_part]));
+    }
+
+    fn reasoning(&mut self, index: usize, summary: &[String], deltas: Option<usize>) {
+        let item_id = self.id("rs", index);
+        let output_index = index as u32;
+        let reasoning = |summary| {
+            OutputItem::Reasoning(Reasoning {
+                id: item_id.clone(),
+                summary,
+                content: None,
+                encrypted_content: None,
+            })
+        };
+        self.push(ResponseEvent::OutputItemAdded {
+            output_index,
+            item: reasoning(Vec::new()),
+        });
+        for (summary_index, text) in summary.iter().enumerate() {
+            let summary_index = summary_index as u32;
+            self.push(ResponseEvent::ReasoningSummaryPartAdded {
+                item_id: item_id.clone(),
+                output_index,
+                summary_index,
+                part: SummaryPart::new(""),
+            });
+            let chunks = deltas.map_or_else(|| split_words(text), |n| split_even(text, n));
+            for delta in chunks {
+                self.reasoning_tokens += 1;
+                self.push_delta(ResponseEvent::ReasoningSummaryTextDelta {
+                    item_id: item_id.clone(),
+                    output_index,
+                    summary_index,
+                    delta,
+                });
+            }
+            self.push(ResponseEvent::ReasoningSummaryTextDone {
+                item_id: item_id.clone(),
+                output_index,
+                summary_index,
+                text: text.clone(),
+            });
+            self.push(ResponseEvent::ReasoningSummaryPartDone {
+                item_id: item_id.clone(),
+                output_index,
+                summary_index,
+                part: SummaryPart::new(text.clone()),
+            });
+        }
+        let parts = summary.iter().map(SummaryPart::new).collect();
+        self.item_done(output_index, reasoning(parts));
+    }
+
+    fn function_call(
+        &mut self,
+        index: usize,
+        name: &str,
+        arguments: &Map<String, Value>,
+        deltas: Option<usize>,
+    ) {
+        let item_id = self.id("fc", index);
+        let output_index = index as u32;
+        let arguments = Value::Object(arguments.clone()).to_string();
+        let call = |arguments: &str, status: &str| {
+            OutputItem::FunctionCall(FunctionCall {
+                id: Some(item_id.clone()),
+                call_id: self.id("call", index),
+                name: name.to_owned(),
+                arguments: arguments.to_owned(),
+                status: Some(status.to_owned()),
+            })
+        };
+        let added = call("", "in_progress");
+        let finished = call(&arguments, "completed");
+        self.push(ResponseEvent::OutputItemAdded {
+            output_index,
+            item: added,
+        });
+        for delta in split_even(&arguments, deltas.unwrap_or(1)) {
+            self.output_tokens += 1;
+            self.push_delta(ResponseEvent::FunctionCallArgumentsDelta {
+                item_id: item_id.clone(),
+                output_index,
+                delta,
+            });
+        }
+        self.push(ResponseEvent::FunctionCallArgumentsDone {
+            item_id: item_id.clone(),
+            output_index,
+            arguments,
+        });
+        self.item_done(output_index, finished);
+    }
+
+    fn item_done(&mut self, output_index: u32, item: OutputItem) {
+        self.done.push(item.clone());
+        self.push(ResponseEvent::OutputItemDone { output_index, item });
+    }
+
+    /// The terminal event: `response.completed`, or the scripted failure.
+    fn finish(&mut self, fail: Option<Failure>) {
+        let output = std::mem::take(&mut self.done);
+        let message = |what: &str| format!("The mock model failed (scripted {what}).");
+        match fail {
+            None | Some(Failure::Http500) => {
+                let usage = Some(self.usage());
+                let response = self.response("completed", output, usage);
+                self.push(ResponseEvent::Completed { response });
+            }
+            Some(Failure::ResponseFailed) => {
+                let mut response = self.response("failed", output, None);
+                response.error = Some(ResponseError {
+                    code: Some("server_error".to_owned()),
+                    message: message("response.failed"),
+                });
+                self.push(ResponseEvent::Failed { response });
+            }
+            Some(Failure::ErrorEvent) => self.push(ResponseEvent::Error {
+                code: Some("server_error".to_owned()),
+                message: message("error"),
+                param: None,
+            }),
+            Some(Failure::ErrorKey) => self.frames.push(Frame {
+                event: "error".to_owned(),
+                data: json!({"error": {"type": "server_error", "code": "server_error",
+                    "message": message("error_key"), "param": null}}),
+                is_delta: false,
+            }),
+        }
+    }
+
+    fn response(&self, status: &str, output: Vec<OutputItem>, usage: Option<Usage>) -> Response {
+        let request = self.request;
+        let mut extra = Map::new();
+        extra.insert("instructions".to_owned(), json!(request.instructions));
+        extra.insert("temperature".to_owned(), json!(request.temperature));
+        extra.insert("top_p".to_owned(), json!(request.top_p));
+        Response {
+            id: format!("resp_mock_{:03}", self.n),
+            object: "response".to_owned(),
+            created_at: (CREATED_AT_BASE + self.n as u64).into(),
+            status: Some(status.to_owned()),
+            error: None,
+            incomplete_details: None,
+            model: request.model.clone(),
+            output,
+            parallel_tool_calls: request.parallel_tool_calls.unwrap_or(true),
+            tool_choice: request.tool_choice.clone().unwrap_or_else(|| json!("auto")),
+            tools: request
+                .tools
+                .iter()
+                .filter_map(|tool| serde_json::to_value(tool).ok())
+                .collect(),
+            usage,
+            extra,
+        }
+    }
+
+    /// Deterministic token counts: a word of input is a token, and so is each streamed chunk.
+    fn usage(&self) -> Usage {
+        let input_tokens = serde_json::to_string(&self.request.input)
+            .unwrap_or_default()
+            .split_whitespace()
+            .count() as u64
+            + self
+                .request
+                .instructions
+                .as_deref()
+                .unwrap_or_default()
+                .split_whitespace()
+                .count() as u64;
+        let output_tokens = self.output_tokens + self.reasoning_tokens;
+        Usage {
+            input_tokens,
+            input_tokens_details: InputTokensDetails::default(),
+            output_tokens,
+            output_tokens_details: OutputTokensDetails {
+                reasoning_tokens: self.reasoning_tokens,
+            },
+            total_tokens: input_tokens + output_tokens,
+        }
+    }
+}
+
+/// Splits before each word, keeping the spaces: `"Hi there"` → `["Hi", " there"]`. Text that
+/// is empty streams one empty chunk, so every message has at least one delta.
+pub fn split_words(text: &str) -> Vec<String> {
+    let mut chunks = Vec::new();
+    let mut current = String::new();
+    let mut after_space = false;
+    for c in text.chars() {
+        if c.is_whitespace() && !after_space && !current.is_empty() {
+            chunks.push(std::mem::take(&mut current));
+        }
+        after_space = c.is_whitespace();
+        current.push(c);
+    }
+    if !current.is_empty() || chunks.is_empty() {
+        chunks.push(current);
+    }
+    chunks
+}
+
+/// Splits into `n` chunks of about the same number of characters (fewer if the text is short).
+pub fn split_even(text: &str, n: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.is_empty() {
+        return vec![String::new()];
+    }
+    let size = chars.len().div_ceil(n.max(1));
+    chars.chunks(size).map(|c| c.iter().collect()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_keep_their_leading_space() {
+        assert_eq!(
+            split_words("Hello! How can I"),
+            ["Hello!", " How", " can", " I"]
+        );
+        assert_eq!(split_words(""), [""]);
+    }
+
+    #[test]
+    fn even_split_covers_the_text() {
+        let chunks = split_even(r#"{"city":"Paris"}"#, 3);
+        assert_eq!(chunks.len(), 3);
+        assert_eq!(chunks.concat(), r#"{"city":"Paris"}"#);
+    }
+}
