@@ -23,7 +23,13 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use crate::clock::{Clock, SystemClock};
 use crate::id_gen::IdKind;
-use crate::protocol::request::*;
+use crate::protocol::request::{
+    AttachmentsCreateParams, AttachmentsDeleteParams, InputTranscribeParams, ItemsFeedbackParams,
+    ItemsListParams, ThreadsAddClientToolOutputParams, ThreadsAddStructuredInputParams,
+    ThreadsAddUserMessageParams, ThreadsCreateParams, ThreadsCustomActionParams,
+    ThreadsDeleteParams, ThreadsGetByIdParams, ThreadsListParams, ThreadsRetryAfterItemParams,
+    ThreadsUpdateParams,
+};
 use crate::protocol::{
     Attachment, ClientToolCallStatus, ItemKind, Order, Page, Request, RequestOp, Thread, ThreadId,
     ThreadItem, ThreadMetadata, ThreadStreamEvent, UserMessage, UserMessageInput, to_wire_json,
@@ -334,22 +340,8 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         let created = ThreadStreamEvent::ThreadCreated {
             thread: Thread::for_client(&thread, Page::empty()),
         };
-        let user_message = self
-            .store_user_message(&thread, params.input, attachments, &ctx)
-            .await?;
-        let done = ThreadStreamEvent::ThreadItemDone {
-            item: user_message.clone(),
-        };
-        let responder = self.responder(&thread, &ctx);
-        let events = guarded(|| {
-            Arc::clone(&self.server).respond(
-                thread.clone(),
-                Some(user_message),
-                ctx.clone(),
-                responder,
-            )
-        })?;
-        Ok(self.stream(thread, ctx, vec![created, done], events))
+        self.answer_new_message(thread, params.input, attachments, ctx, vec![created])
+            .await
     }
 
     async fn threads_add_user_message(
@@ -359,22 +351,8 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     ) -> Result<ProcessResult, ProcessError> {
         let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
         let attachments = self.load_attachments(&params.input, &ctx).await?;
-        let user_message = self
-            .store_user_message(&thread, params.input, attachments, &ctx)
-            .await?;
-        let done = ThreadStreamEvent::ThreadItemDone {
-            item: user_message.clone(),
-        };
-        let responder = self.responder(&thread, &ctx);
-        let events = guarded(|| {
-            Arc::clone(&self.server).respond(
-                thread.clone(),
-                Some(user_message),
-                ctx.clone(),
-                responder,
-            )
-        })?;
-        Ok(self.stream(thread, ctx, vec![done], events))
+        self.answer_new_message(thread, params.input, attachments, ctx, Vec::new())
+            .await
     }
 
     async fn threads_add_client_tool_output(
@@ -409,11 +387,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
                 .delete_thread_item(&thread.id, &stale.id, &ctx)
                 .await?;
         }
-        let responder = self.responder(&thread, &ctx);
-        let events = guarded(|| {
-            Arc::clone(&self.server).respond(thread.clone(), None, ctx.clone(), responder)
-        })?;
-        Ok(self.stream(thread, ctx, Vec::new(), events))
+        self.respond_stream(thread, None, ctx, Vec::new())
     }
 
     async fn threads_add_structured_input(
@@ -455,11 +429,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
                 .delete_thread_item(&thread.id, &item.id, &ctx)
                 .await?;
         }
-        let responder = self.responder(&thread, &ctx);
-        let events = guarded(|| {
-            Arc::clone(&self.server).respond(thread.clone(), Some(target), ctx.clone(), responder)
-        })?;
-        Ok(self.stream(thread, ctx, Vec::new(), events))
+        self.respond_stream(thread, Some(target), ctx, Vec::new())
     }
 
     async fn threads_custom_action(
@@ -485,6 +455,41 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     }
 
     // ---- Helpers -------------------------------------------------------------------------
+
+    /// Stores the user's new message, then streams `prelude`, the message's `done`, and the
+    /// answer `respond()` gives it: the shared tail of `threads.create` and
+    /// `threads.add_user_message`.
+    async fn answer_new_message(
+        &self,
+        thread: ThreadMetadata,
+        input: UserMessageInput,
+        attachments: Vec<Attachment>,
+        ctx: C,
+        mut prelude: Vec<ThreadStreamEvent>,
+    ) -> Result<ProcessResult, ProcessError> {
+        let user_message = self
+            .store_user_message(&thread, input, attachments, &ctx)
+            .await?;
+        prelude.push(ThreadStreamEvent::ThreadItemDone {
+            item: user_message.clone(),
+        });
+        self.respond_stream(thread, Some(user_message), ctx, prelude)
+    }
+
+    /// Starts `respond()` for `input` and streams its events after `prelude`.
+    fn respond_stream(
+        &self,
+        thread: ThreadMetadata,
+        input: Option<ThreadItem>,
+        ctx: C,
+        prelude: Vec<ThreadStreamEvent>,
+    ) -> Result<ProcessResult, ProcessError> {
+        let responder = self.responder(&thread, &ctx);
+        let events = guarded(|| {
+            Arc::clone(&self.server).respond(thread.clone(), input, ctx.clone(), responder)
+        })?;
+        Ok(self.stream(thread, ctx, prelude, events))
+    }
 
     /// Spawns the pipeline for one stream and returns the client's end of its channel.
     fn stream(
