@@ -21,6 +21,7 @@
 //!
 //! Python counterpart: `agents.Agent`, `agents.ModelSettings`, `agents.Runner.run_streamed`.
 
+pub mod bridge;
 pub mod history;
 pub mod runner;
 pub mod tools;
