@@ -18,19 +18,26 @@
 //! * [`server`]: the [`server::ChatKitServer`] trait you implement (`respond()` and the
 //!   optional hooks) and the [`server::Processor`] that runs every request through it.
 //! * [`http`]: the axum edge: [`http::router`] serves `POST /chatkit` (JSON or SSE, errors as
-//!   JSON statuses) and [`http::serve`] runs it. The only module that imports axum.
+//!   JSON statuses) and [`http::serve`] runs it. Apart from the mock model server in
+//!   [`provider`], the only module that imports axum.
 //! * [`provider`]: the Responses API client ([`provider::OpenAiProvider`]) and the offline
 //!   [`provider::MockProvider`] every lesson runs on by default.
-//! * [`agent`]: an [`agent::Agent`] with instructions and function tools, and the runner that
-//!   streams a model turn by turn, running the tools it asks for.
+//! * [`agent`]: an [`agent::Agent`] with instructions and function tools, the runner that
+//!   streams a model turn by turn, running the tools it asks for, [`agent::bridge`] which
+//!   turns that run into ChatKit events, and [`agent::history`] which turns stored items back
+//!   into model input.
 //! * [`clock`] and [`id_gen`]: injected time and ids, so every test and transcript is
 //!   deterministic.
 //!
 //! ## Request flow
 //!
 //! ```text
-//! POST body ──► protocol::Request::from_slice ──► (server) ──► ThreadStreamEvent … ──► SSE frames
-//!                     │ 400 on a bad body                         └─► store (persist on done)
+//! POST /chatkit ─► http::router ─► server::Processor::process
+//!                                   ├─ protocol::Request::from_slice   (400 on a bad body)
+//!                                   ├─ JSON ops: store calls ─► one JSON body
+//!                                   └─ streaming ops: checks, then your respond() ─► events
+//!                                        ─► pipeline (persist on done, hide hidden items)
+//!                                        ─► SSE frames `data: {json}\n\n`
 //! ```
 //!
 //! The server, HTTP, agent and model layers build on [`protocol`] and [`store`] in that order.
