@@ -15,9 +15,19 @@ ids count per kind, a clock stepping one second per reading), and the clock is p
 both `chatkit.server` and `chatkit.agents`, the two modules that call `datetime.now()`. The
 mock's own ids (`msg_mock_001_0`, `fc_mock_001_0`, ...) are deterministic already.
 
-Cases keep out the reference bugs the Rust side fixes (model-side.md §5): no annotations
-streamed through `annotation.added`, no workflow helpers, one function call per client tool
-call, no guardrails.
+A case may go on after `threads.create` (`then`): `threads.add_client_tool_output`, a hidden
+context item put in the store between turns, `threads.add_user_message` (with a quote). Each
+request's SSE bytes are appended to the same `.sse` file, in order, and every model request of
+every turn goes to `.requests.json`. The server's `respond` builds the model input from the
+thread's 20 newest items with `simple_to_agent_input`, as the SDK's docs do, so later turns
+send the history.
+
+Cases keep out the reference bugs the Rust side fixes (model-side.md §5): no workflow
+helpers, one function call per client tool call, no guardrails. Annotations streamed through
+`annotation.added` crash chatkit 1.6.5 (the event carries the openai module's own annotation
+class, which chatkit's `TypeAdapter` rejects, model-side.md §3.4); the recorder hands chatkit
+the annotation as a dict instead, as older openai clients delivered it, so the fixture shows
+chatkit's intended mapping (the one its own unit tests check), not the crash.
 
 Run with the SDK's venv:
     target/pyenv/bin/python reference/record_agent_transcripts.py [path/to/mock-provider]
@@ -32,6 +42,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from datetime import timedelta
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -46,24 +57,40 @@ import chatkit.agents as sdk_agents
 import chatkit.server as sdk_server
 from chatkit.agents import AgentContext, ClientToolCall, simple_to_agent_input, stream_agent_response
 from chatkit.server import ChatKitServer, StreamingResult
-from chatkit.types import ProgressUpdateEvent, ThreadMetadata, ThreadStreamEvent, UserMessageItem
+from chatkit.types import (HiddenContextItem, ProgressUpdateEvent, ThreadMetadata, ThreadStreamEvent,
+                           UserMessageItem)
 from families import REPO_ROOT, sdk_version_problem
+from pydantic import BaseModel
 from record_transcripts import START, CountingStore, SteppingClock, create
 
 FIXTURES_DIR = REPO_ROOT / "fixtures" / "agent_transcripts"
 INSTRUCTIONS = "You are a helpful assistant."
 
 
-def message(text: str, deltas: list[str]) -> dict[str, Any]:
-    return {"type": "message", "text": text, "deltas": deltas, "annotations": []}
+def message(text: str, deltas: list[str], annotations: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"type": "message", "text": text, "deltas": deltas, "annotations": annotations or []}
 
 
 def call(name: str, arguments: dict[str, Any]) -> dict[str, Any]:
     return {"type": "function_call", "name": name, "arguments": arguments, "deltas": 2}
 
 
-# name -> (the user's message, the tools the agent has, the mock's script)
-CASES: dict[str, tuple[str, str, list[dict[str, Any]]]] = {
+# Every annotation kind the mapper knows: a URL citation, a file citation, one with no filename
+# (dropped), a container file citation, and a file path (dropped).
+ANNOTATIONS = [
+    {"type": "url_citation", "url": "https://example.com/sky", "title": "Why the sky is blue",
+     "start_index": 0, "end_index": 19},
+    {"type": "file_citation", "file_id": "file_1", "filename": "optics.pdf", "index": 19},
+    {"type": "file_citation", "file_id": "file_2", "filename": "", "index": 19},
+    {"type": "container_file_citation", "container_id": "cntr_1", "file_id": "file_3",
+     "filename": "data.csv", "start_index": 20, "end_index": 33},
+    {"type": "file_path", "file_id": "file_4", "index": 33},
+]
+
+CLIENT_OUTPUT = {"nodes": [{"id": "a"}, {"id": "b", "label": "café"}]}
+
+# name -> (the user's message, the tools the agent has, the mock's script[, what follows])
+CASES: dict[str, tuple[Any, ...]] = {
     "text": ("Hi there", "none", [
         {"output": [message("Hello! How can I help you today?",
                             ["Hello!", " How can I", " help you", " today?"])]},
@@ -86,6 +113,30 @@ CASES: dict[str, tuple[str, str, list[dict[str, Any]]]] = {
     "model_failure": ("Hi there", "none", [
         {"output": [message("Partial answer.", ["Partial", " answer."])], "fail": "response.failed"},
     ]),
+    "annotations": ("Why is the sky blue?", "none", [
+        {"output": [message("Rayleigh scattering. See the data.",
+                            ["Rayleigh", " scattering.", " See the data."], ANNOTATIONS)]},
+    ]),
+    "server_tool": ("What's the weather in Paris?", "weather", [
+        {"output": [call("get_weather", {"city": "Paris"})]},
+        {"output": [message("It is sunny and 21°C in Paris.", ["It is sunny", " and 21°C", " in Paris."])]},
+    ]),
+    "reasoning_tool_text": ("Search the docs for widgets", "search", [
+        {"output": [{"type": "reasoning", "summary": ["I should search the docs."], "deltas": 2},
+                    call("search_docs", {"query": "widgets"})]},
+        {"output": [message("I found 2 results about widgets.", ["I found 2 results", " about widgets."])]},
+    ]),
+    "client_tool_output": ("What is selected?", "client", [
+        {"output": [call("get_selected_nodes", {"project": "démo"})]},
+        {"output": [message("You have 2 nodes selected: a and b.", ["You have 2 nodes", " selected: a and b."])]},
+    ], [{"add_client_tool_output": CLIENT_OUTPUT}]),
+    "history": ("What is selected?", "client", [
+        {"output": [call("get_selected_nodes", {"project": "demo"})]},
+        {"output": [message("You have 2 nodes selected: a and b.", ["You have 2 nodes", " selected: a and b."])]},
+        {"output": [message("Node b is labelled café.", ["Node b", " is labelled café."])]},
+    ], [{"add_client_tool_output": CLIENT_OUTPUT},
+        {"add_hidden_context": "The user is on the project page."},
+        {"add_user_message": "Tell me more about this", "quoted_text": "a and b"}]),
 }
 
 
@@ -99,6 +150,16 @@ async def search_docs(ctx: RunContextWrapper[AgentContext], query: str) -> str:
     await ctx.context.stream(ProgressUpdateEvent(icon="search", text="Searching docs..."))
     await ctx.context.stream(ProgressUpdateEvent(icon="check", text="Found 2 results"))
     return f"2 results for {query}"
+
+
+@function_tool
+async def get_weather(ctx: RunContextWrapper[AgentContext], city: str) -> str:
+    """Get the weather for a city.
+
+    Args:
+        city: The city.
+    """
+    return f"Sunny, 21°C in {city}"
 
 
 @function_tool
@@ -116,6 +177,8 @@ def make_agent(tools: str, client: AsyncOpenAI) -> Agent[AgentContext]:
     model = OpenAIResponsesModel(model="gpt-4.1-mini", openai_client=client)
     if tools == "search":
         return Agent(name="assistant", instructions=INSTRUCTIONS, model=model, tools=[search_docs])
+    if tools == "weather":
+        return Agent(name="assistant", instructions=INSTRUCTIONS, model=model, tools=[get_weather])
     if tools == "client":
         return Agent(name="assistant", instructions=INSTRUCTIONS, model=model, tools=[get_selected_nodes],
                      tool_use_behavior=StopAtTools(stop_at_tool_names=["get_selected_nodes"]),
@@ -124,7 +187,7 @@ def make_agent(tools: str, client: AsyncOpenAI) -> Agent[AgentContext]:
 
 
 class AgentServer(ChatKitServer[dict[str, str]]):
-    """The docs' server: the user message as input, the run through `stream_agent_response`."""
+    """The docs' server: the thread's 20 newest items as input, the run through `stream_agent_response`."""
 
     def __init__(self, store: CountingStore, agent: Agent[AgentContext]) -> None:
         super().__init__(store)
@@ -133,7 +196,8 @@ class AgentServer(ChatKitServer[dict[str, str]]):
     async def respond(self, thread: ThreadMetadata, input_user_message: UserMessageItem | None,
                       context: dict[str, str]) -> AsyncIterator[ThreadStreamEvent]:
         agent_context = AgentContext(thread=thread, store=self.store, request_context=context)
-        items = await simple_to_agent_input(input_user_message) if input_user_message else []
+        page = await self.store.load_thread_items(thread.id, None, 20, "desc", context)
+        items = await simple_to_agent_input(list(reversed(page.data)))
         result = Runner.run_streamed(self.agent, items, context=agent_context)
         async for event in stream_agent_response(agent_context, result):
             yield event
@@ -153,8 +217,61 @@ def start_mock(binary: Path, script: list[dict[str, Any]], workdir: Path) -> tup
     return mock, line[len(prefix):].strip()
 
 
+async def _convert_annotation_as_dict(raw_annotation: object, converter: Any) -> Any:
+    """chatkit's `_convert_annotation`, given the annotation as a dict (see the module doc)."""
+    if isinstance(raw_annotation, BaseModel):
+        raw_annotation = raw_annotation.model_dump()
+    return await _CONVERT_ANNOTATION(raw_annotation, converter)
+
+
+_CONVERT_ANNOTATION = sdk_agents._convert_annotation
+sdk_agents._convert_annotation = _convert_annotation_as_dict
+
+
+def add_client_tool_output(thread_id: str, result: Any) -> str:
+    return json.dumps({"type": "threads.add_client_tool_output",
+                       "params": {"thread_id": thread_id, "result": result}},
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def add_user_message(thread_id: str, text: str, quoted_text: str | None) -> str:
+    user_input: dict[str, Any] = {"content": [{"type": "input_text", "text": text}], "attachments": []}
+    if quoted_text is not None:
+        user_input["quoted_text"] = quoted_text
+    user_input["inference_options"] = {}
+    return json.dumps({"type": "threads.add_user_message",
+                       "params": {"thread_id": thread_id, "input": user_input}},
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+async def stream_bytes(server: ChatKitServer, body: str) -> bytes:
+    result = await server.process(body, {"user_id": "student"})
+    assert isinstance(result, StreamingResult)
+    return b"".join([chunk async for chunk in result])
+
+
+async def follow_up(server: "AgentServer", store: CountingStore, thread_id: str, step: dict[str, Any]) -> bytes:
+    """One step of a case's `then`: the SSE bytes it streams (none for a store write)."""
+    context = {"user_id": "student"}
+    if "add_client_tool_output" in step:
+        return await stream_bytes(server, add_client_tool_output(thread_id, step["add_client_tool_output"]))
+    if "add_user_message" in step:
+        return await stream_bytes(server, add_user_message(thread_id, step["add_user_message"],
+                                                           step.get("quoted_text")))
+    if "add_hidden_context" in step:
+        # Half a second after the newest item, so it sorts last without reading the clock.
+        newest = (await store.load_thread_items(thread_id, None, 1, "desc", context)).data[0]
+        item = HiddenContextItem(id="hcx_0001", thread_id=thread_id,
+                                 created_at=newest.created_at + timedelta(milliseconds=500),
+                                 content=step["add_hidden_context"])
+        await store.add_thread_item(thread_id, item, context)
+        return b""
+    raise ValueError(f"unknown step {step}")
+
+
 async def record_case(binary: Path, name: str) -> tuple[bytes, list[Any]]:
-    text, tools, script = CASES[name]
+    text, tools, script, *rest = CASES[name]
+    then = rest[0] if rest else []
     with tempfile.TemporaryDirectory() as workdir:
         mock, base_url = start_mock(binary, script, Path(workdir))
         try:
@@ -168,10 +285,12 @@ async def record_case(binary: Path, name: str) -> tuple[bytes, list[Any]]:
             clock = SteppingClock(START)
             sdk_server.datetime = clock  # threads, user messages, widgets
             sdk_agents.datetime = clock  # assistant messages, workflows, client tool calls
-            server = AgentServer(CountingStore(), make_agent(tools, client))
-            result = await server.process(create(text), {"user_id": "student"})
-            assert isinstance(result, StreamingResult)
-            sse = b"".join([chunk async for chunk in result])
+            store = CountingStore()
+            server = AgentServer(store, make_agent(tools, client))
+            sse = await stream_bytes(server, create(text))
+            thread_id = json.loads(sse.split(b"\n", 1)[0][len(b"data: "):])["thread"]["id"]
+            for step in then:
+                sse += await follow_up(server, store, thread_id, step)
             await http.aclose()
             return sse, requests
         finally:
@@ -182,8 +301,10 @@ async def record_case(binary: Path, name: str) -> tuple[bytes, list[Any]]:
 async def record_all(binary: Path) -> None:
     for name in CASES:
         sse, requests = await record_case(binary, name)
-        text, tools, script = CASES[name]
-        case = {"input": text, "tools": tools, "script": script}
+        text, tools, script, *rest = CASES[name]
+        case: dict[str, Any] = {"input": text, "tools": tools, "script": script}
+        if rest:
+            case["then"] = rest[0]
         (FIXTURES_DIR / f"{name}.case.json").write_text(json.dumps(case, indent=2) + "\n")
         (FIXTURES_DIR / f"{name}.sse").write_bytes(sse)
         body = json.dumps(requests, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

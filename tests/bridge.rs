@@ -10,20 +10,29 @@
 //! timestamp needs normalising. Request bodies are compared as JSON values (their key order is
 //! the client library's, not the protocol's), with tool argument titles removed
 //! ([`without_property_titles`]).
+//!
+//! A case may go on after `threads.create` (`then` in its case file): a client tool's output, a
+//! hidden context item written to the store, another user message. Each request's SSE bytes
+//! follow the previous ones in the `.sse` file, and the server's `respond` builds every turn's
+//! input from the thread with [`thread_to_agent_input`], as the recorder's does with the SDK's
+//! `simple_to_agent_input`.
 
 use std::sync::Arc;
 
 use chatkit::agent::bridge::{ResponseMapper, stream_agent_response};
+use chatkit::agent::history::{DefaultConverter, load_history, thread_to_agent_input};
 use chatkit::agent::{Agent, FunctionTool, Runner, ToolContext, ToolError, ToolUseBehavior};
 use chatkit::clock::FixedClock;
 use chatkit::id_gen::SequentialIds;
-use chatkit::protocol::{IconName, ThreadItem, ThreadMetadata, Timestamp};
-use chatkit::provider::InputItem;
-use chatkit::provider::events::{InputMessage, MessageContent, TypedInputItem};
+use chatkit::protocol::{
+    IconName, ItemId, ItemKind, ThreadId, ThreadItem, ThreadMetadata, Timestamp,
+};
 use chatkit::provider::mock::{MockProvider, Script};
-use chatkit::server::{ChatKitServer, EventStream, ProcessResult, Processor, Responder};
-use chatkit::store::{MemoryStore, UserContext};
-use futures::StreamExt;
+use chatkit::server::{
+    ChatKitServer, EventStream, ProcessResult, Processor, Responder, StreamError,
+};
+use chatkit::store::{MemoryStore, Store, UserContext};
+use futures::{StreamExt, TryStreamExt};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -35,6 +44,13 @@ const INSTRUCTIONS: &str = "You are a helpful assistant.";
 struct SearchArgs {
     /// What to search for.
     query: String,
+}
+
+/// The weather tool's arguments.
+#[derive(Deserialize, JsonSchema)]
+struct WeatherArgs {
+    /// The city.
+    city: String,
 }
 
 /// The client tool's arguments.
@@ -62,6 +78,13 @@ fn agent(tools: &str) -> Agent<()> {
                 Ok::<_, ToolError>(format!("2 results for {}", args.query))
             },
         )),
+        "weather" => agent.tool(FunctionTool::new(
+            "get_weather",
+            "Get the weather for a city.",
+            |_ctx: ToolContext<()>, args: WeatherArgs| async move {
+                Ok::<_, ToolError>(format!("Sunny, 21°C in {}", args.city))
+            },
+        )),
         "client" => agent
             .tool(FunctionTool::new(
                 "get_selected_nodes",
@@ -80,37 +103,36 @@ fn agent(tools: &str) -> Agent<()> {
     }
 }
 
-/// The docs' server: the user's message as the model input, the run mapped by the bridge.
+/// The docs' server: the thread's newest items as the model input, the run mapped by the bridge.
 struct AgentServer {
     runner: Runner,
     agent: Arc<Agent<()>>,
+    store: MemoryStore,
 }
 
 impl ChatKitServer<UserContext> for AgentServer {
     fn respond(
         self: Arc<Self>,
         thread: ThreadMetadata,
-        input: Option<ThreadItem>,
-        _ctx: UserContext,
+        _input: Option<ThreadItem>,
+        ctx: UserContext,
         out: Responder,
     ) -> EventStream {
-        let input = input.map(|item| user_input(&item)).into_iter().collect();
-        let run = self.runner.run_streamed(self.agent.clone(), input, ());
-        stream_agent_response(ResponseMapper::new(thread.id, out), run)
+        let load = async move {
+            let failed = |error: &dyn std::fmt::Display| StreamError::failed(error.to_string());
+            let input = thread_to_agent_input(&self.store, &thread.id, &ctx, &DefaultConverter)
+                .await
+                .map_err(|e| failed(&e))?;
+            let mut newest = load_history(&self.store, &thread.id, &ctx)
+                .await
+                .map_err(|e| failed(&e))?;
+            newest.reverse();
+            let mapper = ResponseMapper::new(thread.id, out).continuing(&newest);
+            let run = self.runner.run_streamed(self.agent.clone(), input, ());
+            Ok::<_, StreamError>(stream_agent_response(mapper, run))
+        };
+        futures::stream::once(load).try_flatten().boxed()
     }
-}
-
-/// `simple_to_agent_input` of a user message with text parts only.
-fn user_input(item: &ThreadItem) -> InputItem {
-    let json = serde_json::to_value(item).expect("serializes");
-    let parts = json["content"].as_array().cloned().unwrap_or_default();
-    let text: String = parts.iter().filter_map(|p| p["text"].as_str()).collect();
-    InputItem::Typed(TypedInputItem::Message(InputMessage {
-        role: "user".to_owned(),
-        content: MessageContent::Parts(vec![json!({"type":"input_text","text":text})]),
-        id: None,
-        status: None,
-    }))
 }
 
 fn fixture(name: &str) -> String {
@@ -127,6 +149,68 @@ fn create(text: &str) -> String {
     .to_string()
 }
 
+/// One step of a case's `then`: the request it sends, or `None` for a write to the store.
+async fn follow_up(store: &MemoryStore, thread_id: &str, step: &Value) -> Option<String> {
+    if let Some(result) = step.get("add_client_tool_output") {
+        return Some(
+            json!({"type":"threads.add_client_tool_output",
+                "params":{"thread_id":thread_id,"result":result}})
+            .to_string(),
+        );
+    }
+    if let Some(text) = step.get("add_user_message") {
+        let mut input = json!({"content":[{"type":"input_text","text":text}],"attachments":[]});
+        if let Some(quote) = step.get("quoted_text") {
+            input["quoted_text"] = quote.clone();
+        }
+        input["inference_options"] = json!({});
+        return Some(
+            json!({"type":"threads.add_user_message",
+                "params":{"thread_id":thread_id,"input":input}})
+            .to_string(),
+        );
+    }
+    let content = step
+        .get("add_hidden_context")
+        .unwrap_or_else(|| panic!("unknown step {step}"));
+    // Half a second after the newest item, as the recorder does, so it sorts last.
+    let ctx = UserContext::new("student");
+    let thread_id = ThreadId::from(thread_id);
+    let newest = load_history(store, &thread_id, &ctx)
+        .await
+        .expect("the thread loads")
+        .pop()
+        .expect("an item");
+    let created_at = Timestamp::from_datetime(
+        newest.created_at.as_datetime() + chrono::Duration::milliseconds(500),
+    );
+    let item = ThreadItem {
+        id: ItemId::from("hcx_0001"),
+        thread_id: thread_id.clone(),
+        created_at,
+        kind: ItemKind::HiddenContext {
+            content: content.clone(),
+        },
+    };
+    store
+        .add_thread_item(&thread_id, &item, &ctx)
+        .await
+        .expect("the item is stored");
+    None
+}
+
+async fn stream_bytes(processor: &Processor<UserContext>, body: &str) -> String {
+    let result = processor
+        .process(body.as_bytes(), UserContext::new("student"))
+        .await
+        .expect("the request succeeds");
+    let ProcessResult::Stream(frames) = result else {
+        panic!("{body} streams");
+    };
+    let bytes = frames.collect::<Vec<_>>().await.concat();
+    String::from_utf8(bytes).expect("UTF-8")
+}
+
 /// Runs `case` through the Rust pipeline: the SSE bytes and the model request bodies.
 async fn run_case(case: &str) -> (String, Vec<Value>) {
     let spec: Value = serde_json::from_str(&fixture(&format!("{case}.case.json"))).expect("JSON");
@@ -137,25 +221,39 @@ async fn run_case(case: &str) -> (String, Vec<Value>) {
         .await
         .expect("the mock starts");
     let provider = mock.client().expect("a client");
+    let store = MemoryStore::new().with_ids(SequentialIds::new());
     let server = AgentServer {
         runner: Runner::new(Arc::new(provider)),
         agent: Arc::new(agent(spec["tools"].as_str().unwrap_or("none"))),
+        store: store.clone(),
     };
     let start = Timestamp::from_ymd_hms(2025, 1, 2, 3, 4, 5).expect("valid date");
-    let processor = Processor::builder(server, MemoryStore::new().with_ids(SequentialIds::new()))
+    let processor = Processor::builder(server, store.clone())
         .clock(FixedClock::at(start))
         .build();
-    let body = create(spec["input"].as_str().expect("an input"));
-    let result = processor
-        .process(body.as_bytes(), UserContext::new("student"))
-        .await
-        .expect("the request succeeds");
-    let ProcessResult::Stream(frames) = result else {
-        panic!("threads.create streams");
-    };
-    let bytes = frames.collect::<Vec<_>>().await.concat();
+    let mut sse = stream_bytes(
+        &processor,
+        &create(spec["input"].as_str().expect("an input")),
+    )
+    .await;
+    let first: Value = serde_json::from_str(
+        sse.lines()
+            .next()
+            .and_then(|line| line.strip_prefix("data: "))
+            .expect("a first event"),
+    )
+    .expect("JSON");
+    let thread_id = first["thread"]["id"]
+        .as_str()
+        .expect("thread.created")
+        .to_owned();
+    for step in spec["then"].as_array().into_iter().flatten() {
+        if let Some(body) = follow_up(&store, &thread_id, step).await {
+            sse += &stream_bytes(&processor, &body).await;
+        }
+    }
     let requests = mock.requests().into_iter().map(|r| r.body).collect();
-    (String::from_utf8(bytes).expect("UTF-8"), requests)
+    (sse, requests)
 }
 
 async fn assert_matches_reference(case: &str) {
@@ -222,4 +320,29 @@ async fn a_client_tool_call_ends_the_stream() {
 #[tokio::test]
 async fn a_model_failure_keeps_the_finished_message() {
     assert_matches_reference("model_failure").await;
+}
+
+#[tokio::test]
+async fn annotations_of_each_kind() {
+    assert_matches_reference("annotations").await;
+}
+
+#[tokio::test]
+async fn a_server_tool_is_invisible() {
+    assert_matches_reference("server_tool").await;
+}
+
+#[tokio::test]
+async fn reasoning_a_tool_then_text() {
+    assert_matches_reference("reasoning_tool_text").await;
+}
+
+#[tokio::test]
+async fn a_client_tool_output_continues_the_run() {
+    assert_matches_reference("client_tool_output").await;
+}
+
+#[tokio::test]
+async fn a_second_turn_sends_the_history() {
+    assert_matches_reference("history").await;
 }
