@@ -13,11 +13,13 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
+use chatkit::agent::{Agent, DEFAULT_MODEL, Runner};
 use chatkit::clock::FixedClock;
 use chatkit::id_gen::SequentialIds;
 use chatkit::protocol::{
     ItemKind, ThreadItem, ThreadItemUpdate, ThreadMetadata, ThreadStreamEvent, Timestamp,
 };
+use chatkit::provider::mock::{MockProvider, Script};
 use chatkit::server::{ChatKitServer, EventStream, ProcessResult, Processor, Responder};
 use chatkit::store::{MemoryStore, Store, UserContext};
 use futures::StreamExt;
@@ -78,6 +80,49 @@ mod lesson01_ex2;
     unused_imports
 )]
 mod lesson01_ex3;
+
+#[cfg_attr(
+    feature = "solutions",
+    path = "../lessons/lesson02/solutions/ex1_function_tool.rs"
+)]
+#[cfg_attr(
+    not(feature = "solutions"),
+    path = "../lessons/lesson02/exercises/ex1_function_tool.rs"
+)]
+#[allow(
+    clippy::todo,
+    dead_code,
+    unreachable_pub,
+    unused_variables,
+    unused_mut,
+    unreachable_code,
+    unused_imports
+)]
+mod lesson02_ex1;
+
+#[cfg_attr(
+    feature = "solutions",
+    path = "../lessons/lesson02/solutions/ex2_tool_progress.rs"
+)]
+#[cfg_attr(
+    not(feature = "solutions"),
+    path = "../lessons/lesson02/exercises/ex2_tool_progress.rs"
+)]
+#[allow(
+    clippy::todo,
+    dead_code,
+    unreachable_pub,
+    unused_variables,
+    unused_mut,
+    unreachable_code,
+    unused_imports
+)]
+mod lesson02_ex2;
+
+/// Lesson 02's server, which the lesson02 exercises' tools run in.
+#[path = "../lessons/lesson02/agent.rs"]
+#[allow(dead_code)]
+mod lesson02_agent;
 
 /// A grading failure: what to look at next. Printed by the test harness as `Error: …`.
 struct Hint(String);
@@ -420,4 +465,141 @@ fn user_text(item: &ThreadItem) -> String {
             .collect(),
         _ => String::new(),
     }
+}
+
+/// Runs `agent` through lesson 02's server against the mock model playing `script`: the events
+/// the client received, and the bodies of the model requests.
+async fn run_agent(
+    agent: Agent<UserContext>,
+    script: serde_json::Value,
+    text: &str,
+) -> (Vec<ThreadStreamEvent>, Vec<serde_json::Value>) {
+    let script = Script::from_json(&script.to_string()).expect("a script");
+    let mock = MockProvider::builder()
+        .script(script)
+        .start()
+        .await
+        .expect("the mock starts");
+    let store = MemoryStore::new().with_ids(SequentialIds::new());
+    let server = lesson02_agent::AgentServer {
+        store: store.clone(),
+        runner: Runner::new(Arc::new(mock.client().expect("a client"))),
+        agent: Arc::new(agent),
+    };
+    let start = Timestamp::from_ymd_hms(2025, 1, 2, 3, 4, 5).expect("valid date");
+    let processor = Processor::builder(server, store)
+        .clock(FixedClock::at(start))
+        .build();
+    let body = chatkit::http::ask::create_thread_body(text);
+    let result = processor
+        .process(body.as_bytes(), UserContext::new("student"))
+        .await;
+    let Ok(ProcessResult::Stream(frames)) = result else {
+        panic!("threads.create did not stream: {result:?}");
+    };
+    let frames: Vec<_> = frames.collect().await;
+    let events = frames
+        .iter()
+        .map(|frame| {
+            let json = frame
+                .strip_prefix(b"data: ")
+                .and_then(|rest| rest.strip_suffix(b"\n\n"));
+            serde_json::from_slice(json.expect("an SSE frame")).expect("a stream event")
+        })
+        .collect();
+    let requests = mock.requests().into_iter().map(|r| r.body).collect();
+    (events, requests)
+}
+
+/// A model that calls `tool` with `arguments`, then answers `Done.`.
+fn call_then_answer(tool: &str, arguments: serde_json::Value) -> serde_json::Value {
+    serde_json::json!([
+        {"output": [{"type": "function_call", "name": tool, "arguments": arguments}]},
+        {"output": [{"type": "message", "text": "Done."}]}
+    ])
+}
+
+#[tokio::test]
+async fn lesson02_ex1_add_a_function_tool() -> Result<(), Hint> {
+    let (_, requests) = graded(
+        "Return `FunctionTool::new(\"celsius_to_fahrenheit\", …)`.",
+        async move {
+            let agent = lesson02_agent::agent(DEFAULT_MODEL).tool(lesson02_ex1::temperature_tool());
+            let script =
+                call_then_answer("celsius_to_fahrenheit", serde_json::json!({"celsius": 100}));
+            run_agent(agent, script, "How warm is 100 degrees Celsius?").await
+        },
+    )
+    .await?;
+    let tools = requests[0]["tools"].as_array().cloned().unwrap_or_default();
+    let tool = tools
+        .iter()
+        .find(|tool| tool["name"] == "celsius_to_fahrenheit");
+    let Some(tool) = tool else {
+        return Err(Hint(
+            "the model is not offered a tool named `celsius_to_fahrenheit`".into(),
+        ));
+    };
+    expect(
+        tool["description"] == "Convert a temperature from Celsius to Fahrenheit.",
+        format!(
+            "the description is `Convert a temperature from Celsius to Fahrenheit.`, got {}",
+            tool["description"]
+        ),
+    )?;
+    expect(
+        tool["parameters"]["properties"]["celsius"]["type"] == "number",
+        "the tool takes `ConvertArgs` (one number, `celsius`)",
+    )?;
+    expect(
+        requests.len() == 2,
+        "the model should be called again with the tool's output (did the tool fail?)",
+    )?;
+    let output = requests[1]["input"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|item| item["type"] == "function_call_output")
+        .map(|item| item["output"].as_str().unwrap_or_default().to_owned());
+    expect(
+        output.as_deref() == Some("100°C is 212°F"),
+        format!("for 100 the tool returns `100°C is 212°F`, got {output:?}"),
+    )
+}
+
+#[tokio::test]
+async fn lesson02_ex2_stream_progress_from_a_tool() -> Result<(), Hint> {
+    let (events, _) = graded(
+        "Call `ctx.progress(Some(icon), text).await` before returning.",
+        async move {
+            let agent = Agent::new("assistant").tool(lesson02_ex2::weather_tool());
+            let script = call_then_answer("get_weather", serde_json::json!({"city": "Oslo"}));
+            run_agent(agent, script, "Weather in Oslo?").await
+        },
+    )
+    .await?;
+    let progress = events
+        .iter()
+        .position(|event| matches!(event, ThreadStreamEvent::ProgressUpdate { .. }));
+    let Some(at) = progress else {
+        return Err(Hint(
+            "no `progress_update` reached the client: send one from inside the tool".into(),
+        ));
+    };
+    let ThreadStreamEvent::ProgressUpdate { icon, text } = &events[at] else {
+        unreachable!("found above");
+    };
+    expect(
+        text == "Looking up the weather in Oslo…",
+        format!("the text is `Looking up the weather in {{city}}…`, got {text:?}"),
+    )?;
+    expect(
+        icon.as_ref().map(ToString::to_string).as_deref() == Some("search"),
+        "the icon is `search`",
+    )?;
+    let answer = events.iter().position(|event| matches!(event, ThreadStreamEvent::ThreadItemAdded { item } if matches!(item.kind, ItemKind::AssistantMessage(_))));
+    expect(
+        answer.is_some_and(|answer| at < answer),
+        "the progress update must come while the tool runs, before the model's answer",
+    )
 }

@@ -7,15 +7,22 @@
 //! reading). So the bytes must be equal, field order included. Each response is also an insta
 //! snapshot, so a change shows up as a readable diff in review.
 
+use std::sync::Arc;
+
+use chatkit::agent::{DEFAULT_MODEL, Runner};
 use chatkit::clock::FixedClock;
 use chatkit::id_gen::SequentialIds;
 use chatkit::protocol::Timestamp;
+use chatkit::provider::MockProvider;
 use chatkit::server::{ChatKitServer, ProcessResult, Processor};
 use chatkit::store::{MemoryStore, UserContext};
 use futures::StreamExt;
 
 #[path = "../lessons/lesson01/echo.rs"]
 mod lesson01_echo;
+
+#[path = "../lessons/lesson02/agent.rs"]
+mod lesson02_agent;
 
 /// A processor for `server` exactly as the recorder set its Python twin up.
 fn recorded_setup(server: impl ChatKitServer<UserContext>) -> Processor<UserContext> {
@@ -66,4 +73,69 @@ async fn lesson01_conversation_matches_the_python_sdk_byte_for_byte() {
         );
         insta::assert_snapshot!(name, ours);
     }
+}
+
+/// Lesson 02 has no Python twin (its agent is the lesson's own), so its stream is pinned by
+/// snapshots: a first turn answered from the model, then a second turn, with the first in its
+/// history, where the model calls the weather tool. The mock runs with no delay.
+#[tokio::test]
+async fn lesson02_agent_streams_a_two_turn_conversation() {
+    let mock = MockProvider::start().await.expect("the mock starts");
+    let store = MemoryStore::new().with_ids(SequentialIds::new());
+    let server = lesson02_agent::AgentServer {
+        store: store.clone(),
+        runner: Runner::new(Arc::new(mock.client().expect("a client"))),
+        agent: Arc::new(lesson02_agent::agent(DEFAULT_MODEL)),
+    };
+    let start = Timestamp::from_ymd_hms(2025, 1, 2, 3, 4, 5).expect("valid date");
+    let processor = Processor::builder(server, store)
+        .clock(FixedClock::at(start))
+        .build();
+    let create = chatkit::http::ask::create_thread_body("What can you do?");
+    insta::assert_snapshot!(
+        "lesson02_create.sse",
+        response_bytes(&processor, &create).await
+    );
+    let weather = r#"{"type":"threads.add_user_message","params":{"thread_id":"thr_0001","input":{"content":[{"type":"input_text","text":"What's the weather in Paris?"}],"attachments":[],"inference_options":{}}}}"#;
+    insta::assert_snapshot!(
+        "lesson02_weather.sse",
+        response_bytes(&processor, weather).await
+    );
+    // The second turn sent the whole thread: the first question and answer, then the new one.
+    let requests = mock.requests();
+    let roles: Vec<String> = requests[1].body["input"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|item| item["role"].as_str().unwrap_or("?").to_owned())
+        .collect();
+    assert_eq!(roles, ["user", "assistant", "user"]);
+}
+
+/// `--ask` over real HTTP: the readable view of lesson 01's answer, and the raw SSE lines.
+#[tokio::test]
+async fn ask_prints_the_stream_readably_or_raw() {
+    use chatkit::http::ask::{Output, ask};
+    let app = || {
+        let processor = recorded_setup(lesson01_echo::EchoServer);
+        chatkit::http::router(processor, |_: &axum::http::request::Parts| {
+            Ok::<_, chatkit::http::HttpError>(UserContext::new("student"))
+        })
+    };
+    let mut pretty = Vec::new();
+    ask(app(), "hi", Output::Pretty, &mut pretty)
+        .await
+        .expect("ask succeeds");
+    assert_eq!(
+        String::from_utf8(pretty).expect("UTF-8"),
+        "thread thr_0001 created\nyou: hi\nassistant: Hello student! This is thread thr_0001. You said: hi\n"
+    );
+    let mut raw = Vec::new();
+    ask(app(), "hi", Output::Raw, &mut raw)
+        .await
+        .expect("ask succeeds");
+    assert_eq!(
+        String::from_utf8(raw).expect("UTF-8"),
+        transcript("lesson01_create.sse")
+    );
 }

@@ -9,6 +9,7 @@
 //! ```text
 //! cargo run --bin lesson01                  # SQLite file chatkit-lesson01.sqlite3, port 8000
 //! cargo run --bin lesson01 -- --store memory --port 8001
+//! cargo run --bin lesson01 -- --ask "hi"     # print one streamed answer and exit (--raw: SSE)
 //! ```
 //!
 //! It prints a `curl` command that creates a thread; paste it in another terminal and watch
@@ -24,6 +25,7 @@ use std::path::PathBuf;
 
 use axum::Router;
 use axum::http::request::Parts;
+use chatkit::http::ask::{self, AskArgs};
 use chatkit::http::{self, HttpError};
 use chatkit::server::Processor;
 use chatkit::store::{MemoryStore, SqliteStore, Store, UserContext};
@@ -45,6 +47,8 @@ struct Args {
     /// The SQLite file, created on first run (with `--store sqlite`).
     #[arg(long, default_value = "chatkit-lesson01.sqlite3")]
     db: PathBuf,
+    #[command(flatten)]
+    ask: AskArgs,
 }
 
 /// The two stores of the library.
@@ -59,18 +63,17 @@ enum StoreKind {
 // ANCHOR: main
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,chatkit=debug".into()),
-        )
-        .init();
     let args = Args::parse();
+    init_logging(args.ask.ask.is_some());
 
     let app = match args.store {
         StoreKind::Sqlite => app(SqliteStore::open(&args.db).await?),
         StoreKind::Memory => app(MemoryStore::new()),
     };
+    if let Some(message) = &args.ask.ask {
+        // Watch the stream in this terminal: one request to our own app, then exit.
+        return Ok(ask::ask(app, message, args.ask.output(), std::io::stdout()).await?);
+    }
     let listener = TcpListener::bind(("127.0.0.1", args.port)).await?;
     print_try_it(listener.local_addr()?, &args);
     http::serve(listener, app, http::shutdown_signal()).await?;
@@ -96,6 +99,18 @@ fn user_from_headers(parts: &Parts) -> Result<UserContext, HttpError> {
 }
 // ANCHOR_END: app
 
+/// Logs to stderr; only warnings with `--ask`, so they do not mix with the stream.
+fn init_logging(quiet: bool) {
+    let default = if quiet { "warn" } else { "info,chatkit=debug" };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| default.into()),
+        )
+        .init();
+}
+
 /// Prints where the server listens and a request to paste.
 fn print_try_it(address: SocketAddr, args: &Args) {
     let store = match args.store {
@@ -103,7 +118,7 @@ fn print_try_it(address: SocketAddr, args: &Args) {
         StoreKind::Memory => "memory".to_owned(),
     };
     println!("lesson01 listening on http://{address}/chatkit (store: {store})");
-    println!("Create a thread and watch the stream:\n");
+    println!("Create a thread and watch the stream (or run with --ask \"hi\"):\n");
     println!(
         "curl -N http://{address}/chatkit -d '{{\"type\":\"threads.create\",\"params\":{{\"input\":{{\"content\":[{{\"type\":\"input_text\",\"text\":\"hi\"}}],\"attachments\":[],\"inference_options\":{{}}}}}}}}'\n"
     );

@@ -57,9 +57,13 @@
 //! Build the router with [`router`] (or [`RouterConfig`] for another path or body limit),
 //! test it without a socket through `tower::ServiceExt::oneshot`, and run it with [`serve`].
 //!
+//! [`ask`] is the other way round: it runs an app in-process and prints one streamed answer in
+//! the terminal (the lessons' `--ask` flag).
+//!
 //! Left out on purpose: CORS, authentication itself (the [`ContextBuilder`] is where an app
 //! plugs its own in), keep-alive comments, and TLS (put a proxy in front).
 
+pub mod ask;
 mod error;
 mod sse;
 

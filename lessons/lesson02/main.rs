@@ -1,0 +1,131 @@
+//! # Lesson 02: a first agent
+//!
+//! What you will learn: how an agent (instructions, a model, tools) answers a ChatKit message,
+//! the agent loop that calls the model and the tools turn after turn, and the one helper,
+//! `stream_agent_response`, that turns the run into the ChatKit events of lesson 01.
+//!
+//! Run it:
+//!
+//! ```text
+//! cargo run --bin lesson02 -- --ask "What can you do?"       # one streamed answer, no key
+//! cargo run --bin lesson02 -- --ask "What's the weather in Paris?"   # the tool runs
+//! cargo run --bin lesson02                                   # serve on 127.0.0.1:8000
+//! OPENAI_API_KEY=sk-… cargo run --bin lesson02 -- --model gpt-4.1-mini --ask "hi"
+//! ```
+//!
+//! Without `OPENAI_API_KEY` the agent talks to the mock model built into the library (a few
+//! rules, streamed slowly enough to watch); with it, to OpenAI (or `OPENAI_BASE_URL`).
+//!
+//! Next: the exercises in `lessons/lesson02/exercises/`, graded by `cargo test`.
+
+mod agent;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::request::Parts;
+use chatkit::agent::{DEFAULT_MODEL, Runner};
+use chatkit::http::ask::{self, AskArgs};
+use chatkit::http::{self, HttpError};
+use chatkit::provider::mock::MockProvider;
+use chatkit::provider::{ModelProvider, OpenAiProvider};
+use chatkit::server::Processor;
+use chatkit::store::{MemoryStore, SqliteStore, Store, UserContext};
+use clap::{Parser, ValueEnum};
+use tokio::net::TcpListener;
+
+use agent::AgentServer;
+
+/// Command-line flags.
+#[derive(Debug, Parser)]
+#[command(about = "Lesson 02: a ChatKit server whose answers are agent runs")]
+struct Args {
+    /// The port to listen on, on 127.0.0.1.
+    #[arg(long, default_value_t = 8000)]
+    port: u16,
+    /// Where threads are kept: `sqlite` (a file) or `memory`.
+    #[arg(long, value_enum, default_value_t = StoreKind::Sqlite)]
+    store: StoreKind,
+    /// The SQLite file, created on first run (with `--store sqlite`).
+    #[arg(long, default_value = "chatkit-lesson02.sqlite3")]
+    db: PathBuf,
+    /// The model name (used with `OPENAI_API_KEY`; the mock answers any name).
+    #[arg(long, default_value = DEFAULT_MODEL)]
+    model: String,
+    #[command(flatten)]
+    ask: AskArgs,
+}
+
+/// The two stores of the library, as in lesson 01.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum StoreKind {
+    /// Threads survive a restart, in a SQLite file.
+    Sqlite,
+    /// Threads live in memory and are gone when the server stops.
+    Memory,
+}
+
+// ANCHOR: main
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let quiet = args.ask.ask.is_some();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(if quiet { "warn" } else { "info,chatkit=debug" })
+        .init();
+
+    // The mock must outlive the server: dropping it stops it.
+    let (provider, _mock) = provider().await?;
+    let runner = Runner::new(provider);
+    let agent = Arc::new(agent::agent(&args.model));
+    let app = match args.store {
+        StoreKind::Sqlite => app(SqliteStore::open(&args.db).await?, runner, agent),
+        StoreKind::Memory => app(MemoryStore::new(), runner, agent),
+    };
+    if let Some(message) = &args.ask.ask {
+        return Ok(ask::ask(app, message, args.ask.output(), std::io::stdout()).await?);
+    }
+    let listener = TcpListener::bind(("127.0.0.1", args.port)).await?;
+    let address = listener.local_addr()?;
+    println!("lesson02 listening on http://{address}/chatkit");
+    println!("Ask it something: cargo run --bin lesson02 -- --ask \"What can you do?\"");
+    http::serve(listener, app, http::shutdown_signal()).await?;
+    Ok(())
+}
+// ANCHOR_END: main
+
+// ANCHOR: provider
+/// OpenAI when `OPENAI_API_KEY` is set; otherwise the mock model, on a loopback port of its
+/// own, with a small delay per token so the stream is visible.
+async fn provider() -> anyhow::Result<(Arc<dyn ModelProvider>, Option<MockProvider>)> {
+    if let Some(openai) = OpenAiProvider::from_env()? {
+        return Ok((Arc::new(openai), None));
+    }
+    let mock = MockProvider::builder()
+        .delay(Duration::from_millis(40))
+        .start()
+        .await?;
+    Ok((Arc::new(mock.client()?), Some(mock)))
+}
+// ANCHOR_END: provider
+
+// ANCHOR: app
+/// The server: our agent behind `respond()`, a store it shares with the processor, HTTP.
+fn app(
+    store: impl Store<UserContext> + Clone + 'static,
+    runner: Runner,
+    agent: Arc<chatkit::agent::Agent<UserContext>>,
+) -> axum::Router {
+    let server = AgentServer {
+        store: store.clone(),
+        runner,
+        agent,
+    };
+    let processor = Processor::builder(server, store).build();
+    http::router(processor, |_: &Parts| -> Result<_, HttpError> {
+        Ok(UserContext::new("student"))
+    })
+}
+// ANCHOR_END: app
