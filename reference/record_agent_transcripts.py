@@ -22,8 +22,12 @@ every turn goes to `.requests.json`. The server's `respond` builds the model inp
 thread's 20 newest items with `simple_to_agent_input`, as the SDK's docs do, so later turns
 send the history.
 
-Cases keep out the reference bugs the Rust side fixes (model-side.md §5): no workflow
-helpers, one function call per client tool call, no guardrails. Annotations streamed through
+Cases keep out the reference bugs the Rust side fixes (model-side.md §5): one function call
+per client tool call, no guardrails, and no timing artefacts. The workflow helpers yield
+(`settle()`) between calls, so each event is serialized before the next helper changes the
+workflow (model-side.md §3.5, j2); a stream cut before `response.completed` is read through
+`SettlingTransport`, so the partial output reaches chatkit before the Agents SDK's error (which
+would otherwise drop it). Annotations streamed through
 `annotation.added` crash chatkit 1.6.5 (the event carries the openai module's own annotation
 class, which chatkit's `TypeAdapter` rejects, model-side.md §3.4); the recorder hands chatkit
 the annotation as a dict instead, as older openai clients delivered it, so the fixture shows
@@ -57,8 +61,9 @@ import chatkit.agents as sdk_agents
 import chatkit.server as sdk_server
 from chatkit.agents import AgentContext, ClientToolCall, simple_to_agent_input, stream_agent_response
 from chatkit.server import ChatKitServer, StreamingResult
-from chatkit.types import (HiddenContextItem, ProgressUpdateEvent, ThreadMetadata, ThreadStreamEvent,
-                           UserMessageItem)
+from chatkit.types import (CustomSummary, CustomTask, HiddenContextItem, ProgressUpdateEvent, ThreadMetadata,
+                           ThreadStreamEvent, UserMessageItem, Workflow)
+from chatkit.widgets import Card, Text
 from families import REPO_ROOT, sdk_version_problem
 from pydantic import BaseModel
 from record_transcripts import START, CountingStore, SteppingClock, create
@@ -137,6 +142,13 @@ CASES: dict[str, tuple[Any, ...]] = {
     ], [{"add_client_tool_output": CLIENT_OUTPUT},
         {"add_hidden_context": "The user is on the project page."},
         {"add_user_message": "Tell me more about this", "quoted_text": "a and b"}]),
+    "stream_cut": ("Hi there", "none", [
+        {"output": [message("Partial answer.", ["Partial", " answer."])], "fail": "cut"},
+    ]),
+    "workflow_widget": ("Plan a trip to Rome", "plan", [
+        {"output": [call("plan_trip", {"city": "Rome"})]},
+        {"output": [message("Your trip to Rome is planned.", ["Your trip", " to Rome is planned."])]},
+    ]),
 }
 
 
@@ -173,10 +185,51 @@ async def get_selected_nodes(ctx: RunContextWrapper[AgentContext], project: str)
     return "asked the client"
 
 
+async def settle() -> None:
+    """Yields to the event loop until the queued helper events have been serialized.
+
+    An event passes several tasks (the context's queue, the merged stream, the server's
+    consumer) before it is written, so one `asyncio.sleep(0)` is not enough.
+    """
+    for _ in range(SETTLE_PASSES):
+        await asyncio.sleep(0)
+
+
+SETTLE_PASSES = 20
+
+
+@function_tool
+async def plan_trip(ctx: RunContextWrapper[AgentContext], city: str) -> str:
+    """Plan a trip to a city.
+
+    Args:
+        city: The city to visit.
+    """
+    # `settle()` after each helper lets the consumer serialize its event before the next helper
+    # changes the workflow: without it the reference sends an `added` that already shows the
+    # final tasks and a second `done` (model-side.md §3.5, j vs j2), a bug the Rust side fixes
+    # (README "Differences"). The fixture holds the intended behaviour.
+    await ctx.context.start_workflow(Workflow(type="custom", tasks=[]))
+    await settle()
+    await ctx.context.add_workflow_task(CustomTask(title="Search flights", status_indicator="loading"))
+    await settle()
+    await ctx.context.update_workflow_task(CustomTask(title="Search flights", status_indicator="complete"), 0)
+    await settle()
+    await ctx.context.add_workflow_task(CustomTask(title="Book a hotel", content=f"Near the centre of {city}."))
+    await settle()
+    await ctx.context.end_workflow(summary=CustomSummary(title="Planned"))
+    await settle()
+    await ctx.context.stream_widget(Card(children=[Text(value=city)]), copy_text=city)
+    await settle()
+    return f"A trip to {city} is planned."
+
+
 def make_agent(tools: str, client: AsyncOpenAI) -> Agent[AgentContext]:
     model = OpenAIResponsesModel(model="gpt-4.1-mini", openai_client=client)
     if tools == "search":
         return Agent(name="assistant", instructions=INSTRUCTIONS, model=model, tools=[search_docs])
+    if tools == "plan":
+        return Agent(name="assistant", instructions=INSTRUCTIONS, model=model, tools=[plan_trip])
     if tools == "weather":
         return Agent(name="assistant", instructions=INSTRUCTIONS, model=model, tools=[get_weather])
     if tools == "client":
@@ -201,6 +254,41 @@ class AgentServer(ChatKitServer[dict[str, str]]):
         result = Runner.run_streamed(self.agent, items, context=agent_context)
         async for event in stream_agent_response(agent_context, result):
             yield event
+
+
+class SettlingStream(httpx.AsyncByteStream):
+    """A response body that lets the event loop run (`settle()`) after each chunk it hands over."""
+
+    def __init__(self, inner: httpx.AsyncByteStream) -> None:
+        self.inner = inner
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self.inner:
+            yield chunk
+            await settle()
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+class SettlingTransport(httpx.AsyncHTTPTransport):
+    """Gives the SDK's consumer time to take each chunk's events before the next chunk or the end.
+
+    For a stream cut before `response.completed` (the mock's `fail: "cut"`): the Agents SDK
+    queues each model event for `stream_events()` and, once the body ends without `completed`,
+    stores `ModelBehaviorError("Model did not produce a final response!")`. Unlike the errors of
+    `response.failed` and `error`, that one is not marked to drain the queue first, so
+    `stream_events()` raises at once and drops the events still queued: with a fast local mock,
+    the whole partial message. Which events survive is a race between the body's reads and the
+    consumer (a timing artefact, like the workflow helpers'); letting the consumer run before
+    the end keeps it out of the fixture, which then shows the error after the streamed outputs,
+    as for the other mid-stream failures (model-side.md §3.9).
+    """
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        response.stream = SettlingStream(response.stream)
+        return response
 
 
 def start_mock(binary: Path, script: list[dict[str, Any]], workdir: Path) -> tuple[subprocess.Popen, str]:
@@ -280,7 +368,9 @@ async def record_case(binary: Path, name: str) -> tuple[bytes, list[Any]]:
             async def capture(request: httpx.Request) -> None:
                 requests.append(json.loads(request.content))
 
-            http = httpx.AsyncClient(event_hooks={"request": [capture]})
+            cut = any(turn.get("fail") == "cut" for turn in script)
+            transport = SettlingTransport() if cut else None
+            http = httpx.AsyncClient(event_hooks={"request": [capture]}, transport=transport)
             client = AsyncOpenAI(base_url=base_url, api_key="sk-mock", http_client=http, max_retries=0)
             clock = SteppingClock(START)
             sdk_server.datetime = clock  # threads, user messages, widgets

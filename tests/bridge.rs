@@ -25,7 +25,8 @@ use chatkit::agent::{Agent, FunctionTool, Runner, ToolContext, ToolError, ToolUs
 use chatkit::clock::FixedClock;
 use chatkit::id_gen::SequentialIds;
 use chatkit::protocol::{
-    IconName, ItemId, ItemKind, ThreadId, ThreadItem, ThreadMetadata, Timestamp,
+    IconName, ItemId, ItemKind, Task, TaskKind, TaskStatusIndicator, ThreadId, ThreadItem,
+    ThreadMetadata, Timestamp, WidgetRoot, Workflow, WorkflowKind, WorkflowSummary,
 };
 use chatkit::provider::mock::{MockProvider, Script};
 use chatkit::server::{
@@ -60,6 +61,28 @@ struct SelectionArgs {
     project: String,
 }
 
+/// The trip planner's arguments.
+#[derive(Deserialize, JsonSchema)]
+struct PlanArgs {
+    /// The city to visit.
+    city: String,
+}
+
+fn custom_task(
+    status_indicator: TaskStatusIndicator,
+    title: &str,
+    content: Option<String>,
+) -> Task {
+    Task {
+        status_indicator,
+        kind: TaskKind::Custom {
+            title: Some(title.to_owned()),
+            icon: None,
+            content,
+        },
+    }
+}
+
 fn icon(name: &str) -> IconName {
     serde_json::from_value(json!(name)).expect("a known icon")
 }
@@ -76,6 +99,37 @@ fn agent(tools: &str) -> Agent<()> {
                     .await;
                 ctx.progress(Some(icon("check")), "Found 2 results").await;
                 Ok::<_, ToolError>(format!("2 results for {}", args.query))
+            },
+        )),
+        "plan" => agent.tool(FunctionTool::new(
+            "plan_trip",
+            "Plan a trip to a city.",
+            |ctx: ToolContext<()>, args: PlanArgs| async move {
+                let city = args.city;
+                ctx.start_workflow(Workflow {
+                    kind: WorkflowKind::Custom,
+                    tasks: Vec::new(),
+                    summary: None,
+                    expanded: false,
+                })
+                .await;
+                let search = |status| custom_task(status, "Search flights", None);
+                ctx.add_workflow_task(search(TaskStatusIndicator::Loading))
+                    .await;
+                ctx.update_workflow_task(search(TaskStatusIndicator::Complete), 0)
+                    .await;
+                let content = format!("Near the centre of {city}.");
+                let hotel = custom_task(TaskStatusIndicator::None, "Book a hotel", Some(content));
+                ctx.add_workflow_task(hotel).await;
+                let summary = WorkflowSummary::Custom {
+                    title: "Planned".to_owned(),
+                    icon: None,
+                };
+                ctx.end_workflow(Some(summary), false).await;
+                let card = json!({"type":"Card","children":[{"type":"Text","value":city}]});
+                let widget: WidgetRoot = serde_json::from_value(card).expect("a widget");
+                ctx.stream_widget(widget, Some(city.clone())).await;
+                Ok::<_, ToolError>(format!("A trip to {city} is planned."))
             },
         )),
         "weather" => agent.tool(FunctionTool::new(
@@ -345,4 +399,14 @@ async fn a_client_tool_output_continues_the_run() {
 #[tokio::test]
 async fn a_second_turn_sends_the_history() {
     assert_matches_reference("history").await;
+}
+
+#[tokio::test]
+async fn a_tool_builds_a_workflow_and_a_widget() {
+    assert_matches_reference("workflow_widget").await;
+}
+
+#[tokio::test]
+async fn a_stream_cut_before_completed_is_a_stream_error() {
+    assert_matches_reference("stream_cut").await;
 }

@@ -24,6 +24,9 @@
 //! * `fail`: `null`, `"response.failed"`, `"error"` (an `error` event), `"error_key"` (the legacy
 //!   `{"error":{…}}` payload) or `"http_500"` (an HTTP 500 before any event). The outputs, if
 //!   any, stream before a mid-stream failure.
+//! * `fail: "cut"` is an addition of this crate (scripts without it mean what they meant): the
+//!   outputs stream, then the body ends with no terminal event (no `response.completed`), as
+//!   when a connection drops.
 
 use std::path::Path;
 
@@ -105,6 +108,10 @@ pub enum Failure {
     /// Answers HTTP 500 with a JSON error body, before any event.
     #[serde(rename = "http_500")]
     Http500,
+    /// Ends the body after the outputs, with no terminal event (an addition to the shared
+    /// format: no existing script uses it).
+    #[serde(rename = "cut")]
+    Cut,
 }
 
 /// Why a script could not be loaded.

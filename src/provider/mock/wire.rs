@@ -288,7 +288,7 @@ impl Wire<'_> {
         self.push(ResponseEvent::OutputItemDone { output_index, item });
     }
 
-    /// The terminal event: `response.completed`, or the scripted failure.
+    /// The terminal event: `response.completed`, the scripted failure, or nothing (`cut`).
     fn finish(&mut self, fail: Option<Failure>) {
         let output = std::mem::take(&mut self.done);
         let message = |what: &str| format!("The mock model failed (scripted {what}).");
@@ -311,6 +311,7 @@ impl Wire<'_> {
                 message: message("error"),
                 param: None,
             }),
+            Some(Failure::Cut) => {}
             Some(Failure::ErrorKey) => self.frames.push(Frame {
                 event: "error".to_owned(),
                 data: json!({"error": {"type": "server_error", "code": "server_error",
@@ -413,6 +414,41 @@ mod tests {
             ["Hello!", " How", " can", " I"]
         );
         assert_eq!(split_words(""), [""]);
+    }
+
+    #[test]
+    fn a_cut_turn_streams_its_outputs_and_no_terminal_event() {
+        let turn: Turn = serde_json::from_value(json!({
+            "output": [{"type": "message", "text": "Partial answer.", "deltas": ["Partial", " answer."]}],
+            "fail": "cut"
+        }))
+        .expect("a turn");
+        assert_eq!(turn.fail, Some(Failure::Cut));
+        let request: ResponsesRequest =
+            serde_json::from_value(json!({"model": "gpt-4.1-mini", "input": [], "stream": true}))
+                .expect("a request");
+        let events: Vec<String> = render(1, &request, &turn)
+            .into_iter()
+            .map(|frame| frame.event)
+            .collect();
+        assert_eq!(events.first().map(String::as_str), Some("response.created"));
+        assert_eq!(
+            events.last().map(String::as_str),
+            Some("response.output_item.done"),
+            "{events:?}"
+        );
+        assert!(
+            events
+                .iter()
+                .filter(|e| e.as_str() == "response.output_text.delta")
+                .count()
+                == 2
+        );
+        let terminal = ["response.completed", "response.failed", "error"];
+        assert!(
+            !events.iter().any(|e| terminal.contains(&e.as_str())),
+            "{events:?}"
+        );
     }
 
     #[test]
