@@ -24,100 +24,51 @@ use chatkit::server::{ChatKitServer, EventStream, ProcessResult, Processor, Resp
 use chatkit::store::{MemoryStore, Store, UserContext};
 use futures::StreamExt;
 
-#[cfg_attr(
-    feature = "solutions",
-    path = "../lessons/lesson01/solutions/ex1_stream_deltas.rs"
-)]
-#[cfg_attr(
-    not(feature = "solutions"),
-    path = "../lessons/lesson01/exercises/ex1_stream_deltas.rs"
-)]
-#[allow(
-    clippy::todo,
-    dead_code,
-    unreachable_pub,
-    unused_variables,
-    unused_mut,
-    unreachable_code,
-    unused_imports
-)]
-mod lesson01_ex1;
+/// Compiles one exercise as module `$name`: the student's file from `exercises/`, or the
+/// reference solution from `solutions/` with `--features solutions`. Starting code is allowed
+/// its `todo!()` and unused bindings; `.ci/run` proves each grading test fails on it.
+macro_rules! exercise {
+    ($name:ident, solution: $solution:literal, exercise: $exercise:literal) => {
+        #[cfg_attr(feature = "solutions", path = $solution)]
+        #[cfg_attr(not(feature = "solutions"), path = $exercise)]
+        #[allow(
+            clippy::todo,
+            dead_code,
+            unreachable_pub,
+            unused_variables,
+            unused_mut,
+            unreachable_code,
+            unused_imports
+        )]
+        mod $name;
+    };
+}
 
-#[cfg_attr(
-    feature = "solutions",
-    path = "../lessons/lesson01/solutions/ex2_thread_title.rs"
-)]
-#[cfg_attr(
-    not(feature = "solutions"),
-    path = "../lessons/lesson01/exercises/ex2_thread_title.rs"
-)]
-#[allow(
-    clippy::todo,
-    dead_code,
-    unreachable_pub,
-    unused_variables,
-    unused_mut,
-    unreachable_code,
-    unused_imports
-)]
-mod lesson01_ex2;
-
-#[cfg_attr(
-    feature = "solutions",
-    path = "../lessons/lesson01/solutions/ex3_progress.rs"
-)]
-#[cfg_attr(
-    not(feature = "solutions"),
-    path = "../lessons/lesson01/exercises/ex3_progress.rs"
-)]
-#[allow(
-    clippy::todo,
-    dead_code,
-    unreachable_pub,
-    unused_variables,
-    unused_mut,
-    unreachable_code,
-    unused_imports
-)]
-mod lesson01_ex3;
-
-#[cfg_attr(
-    feature = "solutions",
-    path = "../lessons/lesson02/solutions/ex1_function_tool.rs"
-)]
-#[cfg_attr(
-    not(feature = "solutions"),
-    path = "../lessons/lesson02/exercises/ex1_function_tool.rs"
-)]
-#[allow(
-    clippy::todo,
-    dead_code,
-    unreachable_pub,
-    unused_variables,
-    unused_mut,
-    unreachable_code,
-    unused_imports
-)]
-mod lesson02_ex1;
-
-#[cfg_attr(
-    feature = "solutions",
-    path = "../lessons/lesson02/solutions/ex2_tool_progress.rs"
-)]
-#[cfg_attr(
-    not(feature = "solutions"),
-    path = "../lessons/lesson02/exercises/ex2_tool_progress.rs"
-)]
-#[allow(
-    clippy::todo,
-    dead_code,
-    unreachable_pub,
-    unused_variables,
-    unused_mut,
-    unreachable_code,
-    unused_imports
-)]
-mod lesson02_ex2;
+exercise!(
+    lesson01_ex1,
+    solution: "../lessons/lesson01/solutions/ex1_stream_deltas.rs",
+    exercise: "../lessons/lesson01/exercises/ex1_stream_deltas.rs"
+);
+exercise!(
+    lesson01_ex2,
+    solution: "../lessons/lesson01/solutions/ex2_thread_title.rs",
+    exercise: "../lessons/lesson01/exercises/ex2_thread_title.rs"
+);
+exercise!(
+    lesson01_ex3,
+    solution: "../lessons/lesson01/solutions/ex3_progress.rs",
+    exercise: "../lessons/lesson01/exercises/ex3_progress.rs"
+);
+exercise!(
+    lesson02_ex1,
+    solution: "../lessons/lesson02/solutions/ex1_function_tool.rs",
+    exercise: "../lessons/lesson02/exercises/ex1_function_tool.rs"
+);
+exercise!(
+    lesson02_ex2,
+    solution: "../lessons/lesson02/solutions/ex2_tool_progress.rs",
+    exercise: "../lessons/lesson02/exercises/ex2_tool_progress.rs"
+);
 
 /// Lesson 02's server, which the lesson02 exercises' tools run in.
 #[path = "../lessons/lesson02/agent.rs"]
