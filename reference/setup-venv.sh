@@ -20,7 +20,10 @@ readonly SDK_PACKAGE="openai-chatkit"
 readonly SDK_VERSION="1.6.5"
 # pydantic writes the bytes, so its version is pinned too: the one the corpus was recorded with.
 readonly PYDANTIC_VERSION="2.14.3"
-readonly WANTED="${SDK_VERSION} pydantic ${PYDANTIC_VERSION}"
+# The servers in this folder (the conformance reference app, the benchmark app) run on FastAPI
+# and uvicorn with uvloop and httptools, as a production deployment of the SDK would.
+readonly SERVER_PACKAGES=("fastapi==0.165.0" "uvicorn==0.54.0" "uvloop==0.23.0" "httptools==0.9.0")
+readonly WANTED="${SDK_VERSION} pydantic ${PYDANTIC_VERSION} fastapi 0.165.0 uvloop 0.23.0 httptools 0.9.0"
 
 # Locate the repository from this file, not from the caller's cwd.
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -39,16 +42,23 @@ venv_is_usable() {
     [[ -x "${venv_python}" ]] && "${venv_python}" -c 'import sys' >/dev/null 2>&1
 }
 
-# Print "<sdk version> pydantic <pydantic version>", or nothing if `import chatkit` fails.
+# Print "<sdk version> pydantic <version> fastapi <version> ...", or nothing if an import fails.
 # Both must hold: the module imports AND pip's metadata names the versions.
 installed_sdk_version() {
     "${venv_python}" - "${SDK_PACKAGE}" 2>/dev/null <<'PY' || true
 import importlib.metadata
 import sys
 
-import chatkit  # noqa: F401  (the import itself is the check)
+import chatkit  # noqa: F401  (the imports themselves are the check)
+import fastapi  # noqa: F401
+import httptools  # noqa: F401
+import uvloop  # noqa: F401
 
-print(importlib.metadata.version(sys.argv[1]), "pydantic", importlib.metadata.version("pydantic"))
+version = importlib.metadata.version
+print(
+    version(sys.argv[1]),
+    *(f"{name} {version(name)}" for name in ("pydantic", "fastapi", "uvloop", "httptools")),
+)
 PY
 }
 
@@ -66,10 +76,10 @@ create_venv() {
 }
 
 install_sdk() {
-    log "installing ${SDK_PACKAGE}==${SDK_VERSION} pydantic==${PYDANTIC_VERSION}"
+    log "installing ${SDK_PACKAGE}==${SDK_VERSION} pydantic==${PYDANTIC_VERSION} ${SERVER_PACKAGES[*]}"
     # pip's own output goes to stderr: stdout must end with the python path.
     "${venv_python}" -m pip install --disable-pip-version-check --quiet \
-        "${SDK_PACKAGE}==${SDK_VERSION}" "pydantic==${PYDANTIC_VERSION}" >&2
+        "${SDK_PACKAGE}==${SDK_VERSION}" "pydantic==${PYDANTIC_VERSION}" "${SERVER_PACKAGES[@]}" >&2
 }
 
 main() {
