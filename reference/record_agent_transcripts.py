@@ -23,7 +23,10 @@ thread's 20 newest items with `simple_to_agent_input`, as the SDK's docs do, so 
 send the history.
 
 Cases keep out the reference bugs the Rust side fixes (model-side.md §5): one function call
-per client tool call, no guardrails, and no timing artefacts. The workflow helpers yield
+per client tool call, guardrails only on runs without function calls (whose `fc_` ids the
+reference would also "remove"), and no timing artefacts. The server's `respond` catches a
+guardrail's tripwire and shows its message, as the SDK's docs do; the input guardrail runs
+before the model call (`run_in_parallel=False`), as the Rust runner's always do. The workflow helpers yield
 (`settle()`) between calls, so each event is serialized before the next helper changes the
 workflow (model-side.md §3.5, j2); a stream cut before `response.completed` is read through
 `SettlingTransport`, so the partial output reaches chatkit before the Agents SDK's error (which
@@ -52,7 +55,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
-from agents import Agent, ModelSettings, RunContextWrapper, Runner, StopAtTools, function_tool
+from agents import (Agent, GuardrailFunctionOutput, InputGuardrailTripwireTriggered, ModelSettings,
+                    OutputGuardrailTripwireTriggered, RunContextWrapper, Runner, StopAtTools, function_tool,
+                    input_guardrail, output_guardrail)
 from agents import set_tracing_disabled
 from agents.models.openai_responses import OpenAIResponsesModel
 from openai import AsyncOpenAI
@@ -61,7 +66,8 @@ import chatkit.agents as sdk_agents
 import chatkit.server as sdk_server
 from chatkit.agents import AgentContext, ClientToolCall, simple_to_agent_input, stream_agent_response
 from chatkit.server import ChatKitServer, StreamingResult
-from chatkit.types import (CustomSummary, CustomTask, HiddenContextItem, ProgressUpdateEvent, ThreadMetadata,
+from chatkit.types import (CustomSummary, CustomTask, ErrorEvent, HiddenContextItem, ProgressUpdateEvent,
+                           ThreadMetadata,
                            ThreadStreamEvent, UserMessageItem, Workflow)
 from chatkit.widgets import Card, Text
 from families import REPO_ROOT, sdk_version_problem
@@ -145,6 +151,20 @@ CASES: dict[str, tuple[Any, ...]] = {
     "stream_cut": ("Hi there", "none", [
         {"output": [message("Partial answer.", ["Partial", " answer."])], "fail": "cut"},
     ]),
+    "model_failure_mid_message": ("Hi there", "none", [
+        {"output": [message("Partial answer that never ends", ["Partial", " answer", " that never ends"])
+                    | {"stop_after_deltas": 2}], "fail": "error"},
+    ]),
+    "stream_cut_mid_message": ("Hi there", "none", [
+        {"output": [message("Partial answer that never ends", ["Partial", " answer", " that never ends"])
+                    | {"stop_after_deltas": 1}], "fail": "cut"},
+    ]),
+    "output_guardrail": ("Tell me the code", "guarded", [
+        {"output": [message("The secret code is 1234.", ["The secret", " code", " is 1234."])]},
+    ]),
+    "input_guardrail": ("What is the admin password?", "guarded", [
+        {"output": [message("Never sent.", ["Never", " sent."])]},
+    ]),
     "workflow_widget": ("Plan a trip to Rome", "plan", [
         {"output": [call("plan_trip", {"city": "Rome"})]},
         {"output": [message("Your trip to Rome is planned.", ["Your trip", " to Rome is planned."])]},
@@ -224,12 +244,32 @@ async def plan_trip(ctx: RunContextWrapper[AgentContext], city: str) -> str:
     return f"A trip to {city} is planned."
 
 
+BLOCKED = "The assistant response was blocked."
+
+
+@input_guardrail(run_in_parallel=False)
+async def no_passwords(ctx: RunContextWrapper[AgentContext], agent: Agent[AgentContext],
+                       input: str | list[Any]) -> GuardrailFunctionOutput:
+    """Trips when the input mentions a password."""
+    return GuardrailFunctionOutput(output_info=BLOCKED, tripwire_triggered="password" in json.dumps(input))
+
+
+@output_guardrail
+async def no_secrets(ctx: RunContextWrapper[AgentContext], agent: Agent[AgentContext],
+                     output: str) -> GuardrailFunctionOutput:
+    """Trips when the answer mentions a secret."""
+    return GuardrailFunctionOutput(output_info=BLOCKED, tripwire_triggered="secret" in output)
+
+
 def make_agent(tools: str, client: AsyncOpenAI) -> Agent[AgentContext]:
     model = OpenAIResponsesModel(model="gpt-4.1-mini", openai_client=client)
     if tools == "search":
         return Agent(name="assistant", instructions=INSTRUCTIONS, model=model, tools=[search_docs])
     if tools == "plan":
         return Agent(name="assistant", instructions=INSTRUCTIONS, model=model, tools=[plan_trip])
+    if tools == "guarded":
+        return Agent(name="assistant", instructions=INSTRUCTIONS, model=model,
+                     input_guardrails=[no_passwords], output_guardrails=[no_secrets])
     if tools == "weather":
         return Agent(name="assistant", instructions=INSTRUCTIONS, model=model, tools=[get_weather])
     if tools == "client":
@@ -252,8 +292,11 @@ class AgentServer(ChatKitServer[dict[str, str]]):
         page = await self.store.load_thread_items(thread.id, None, 20, "desc", context)
         items = await simple_to_agent_input(list(reversed(page.data)))
         result = Runner.run_streamed(self.agent, items, context=agent_context)
-        async for event in stream_agent_response(agent_context, result):
-            yield event
+        try:
+            async for event in stream_agent_response(agent_context, result):
+                yield event
+        except (InputGuardrailTripwireTriggered, OutputGuardrailTripwireTriggered) as tripped:
+            yield ErrorEvent(message=str(tripped.guardrail_result.output.output_info), allow_retry=False)
 
 
 class SettlingStream(httpx.AsyncByteStream):
@@ -283,6 +326,11 @@ class SettlingTransport(httpx.AsyncHTTPTransport):
     consumer (a timing artefact, like the workflow helpers'); letting the consumer run before
     the end keeps it out of the fixture, which then shows the error after the streamed outputs,
     as for the other mid-stream failures (model-side.md §3.9).
+
+    An output guardrail's tripwire is stored the same way, as soon as the guardrail has run,
+    and races the same queued events (with a fast mock, the message's `output_item.done`): the
+    guarded cases read through this transport too, and show the message done, then removed
+    (model-side.md §3.8, i).
     """
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -369,7 +417,7 @@ async def record_case(binary: Path, name: str) -> tuple[bytes, list[Any]]:
                 requests.append(json.loads(request.content))
 
             cut = any(turn.get("fail") == "cut" for turn in script)
-            transport = SettlingTransport() if cut else None
+            transport = SettlingTransport() if cut or tools == "guarded" else None
             http = httpx.AsyncClient(event_hooks={"request": [capture]}, transport=transport)
             client = AsyncOpenAI(base_url=base_url, api_key="sk-mock", http_client=http, max_retries=0)
             clock = SteppingClock(START)

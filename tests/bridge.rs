@@ -21,13 +21,16 @@ use std::sync::Arc;
 
 use chatkit::agent::bridge::{ResponseMapper, stream_agent_response};
 use chatkit::agent::history::{DefaultConverter, load_history, thread_to_agent_input};
-use chatkit::agent::{Agent, FunctionTool, Runner, ToolContext, ToolError, ToolUseBehavior};
+use chatkit::agent::{
+    Agent, FunctionTool, GuardrailFn, Runner, ToolContext, ToolError, ToolUseBehavior, Tripwire,
+};
 use chatkit::clock::FixedClock;
 use chatkit::id_gen::SequentialIds;
 use chatkit::protocol::{
     IconName, ItemId, ItemKind, Task, TaskKind, TaskStatusIndicator, ThreadId, ThreadItem,
     ThreadMetadata, Timestamp, WidgetRoot, Workflow, WorkflowKind, WorkflowSummary,
 };
+use chatkit::provider::events::InputItem;
 use chatkit::provider::mock::{MockProvider, Script};
 use chatkit::server::{
     ChatKitServer, EventStream, ProcessResult, Processor, Responder, StreamError,
@@ -153,9 +156,23 @@ fn agent(tools: &str) -> Agent<()> {
             .tool_use_behavior(ToolUseBehavior::StopAtTools(vec![
                 "get_selected_nodes".to_owned(),
             ])),
+        "guarded" => agent
+            .input_guardrail(GuardrailFn::new(
+                "no_passwords",
+                |_: &(), input: &[InputItem]| {
+                    let text = serde_json::to_string(input).unwrap_or_default();
+                    text.contains("password").then(|| Tripwire::new(BLOCKED))
+                },
+            ))
+            .output_guardrail(GuardrailFn::new("no_secrets", |_: &(), output: &str| {
+                output.contains("secret").then(|| Tripwire::new(BLOCKED))
+            })),
         _ => agent,
     }
 }
+
+/// What the guarded agent's tripwires show the user.
+const BLOCKED: &str = "The assistant response was blocked.";
 
 /// The docs' server: the thread's newest items as the model input, the run mapped by the bridge.
 struct AgentServer {
@@ -265,8 +282,30 @@ async fn stream_bytes(processor: &Processor<UserContext>, body: &str) -> String 
     String::from_utf8(bytes).expect("UTF-8")
 }
 
-/// Runs `case` through the Rust pipeline: the SSE bytes and the model request bodies.
-async fn run_case(case: &str) -> (String, Vec<Value>) {
+/// What a case left behind: the SSE bytes, the model request bodies, and the store.
+struct CaseRun {
+    sse: String,
+    requests: Vec<Value>,
+    store: MemoryStore,
+    thread_id: ThreadId,
+}
+
+impl CaseRun {
+    /// The types of the items the store kept for the case's thread, oldest first.
+    async fn stored_item_types(&self) -> Vec<String> {
+        let items = load_history(&self.store, &self.thread_id, &UserContext::new("student"))
+            .await
+            .expect("the thread loads");
+        let types = items.iter().map(|item| {
+            let value = serde_json::to_value(item).expect("JSON");
+            value["type"].as_str().unwrap_or_default().to_owned()
+        });
+        types.collect()
+    }
+}
+
+/// Runs `case` through the Rust pipeline.
+async fn run_case(case: &str) -> CaseRun {
     let spec: Value = serde_json::from_str(&fixture(&format!("{case}.case.json"))).expect("JSON");
     let script = Script::from_json(&spec["script"].to_string()).expect("a script");
     let mock = MockProvider::builder()
@@ -307,13 +346,20 @@ async fn run_case(case: &str) -> (String, Vec<Value>) {
         }
     }
     let requests = mock.requests().into_iter().map(|r| r.body).collect();
-    (sse, requests)
+    CaseRun {
+        sse,
+        requests,
+        store,
+        thread_id: ThreadId::from(thread_id.as_str()),
+    }
 }
 
-async fn assert_matches_reference(case: &str) {
-    let (sse, requests) = run_case(case).await;
+/// Runs `case` and asserts it is byte for byte what the Python SDK recorded.
+async fn assert_matches_reference(case: &str) -> CaseRun {
+    let run = run_case(case).await;
+    let (sse, requests) = (&run.sse, run.requests.clone());
     assert_eq!(
-        sse,
+        *sse,
         fixture(&format!("{case}.sse")),
         "{case}: the SSE differs from the Python SDK's"
     );
@@ -324,6 +370,7 @@ async fn assert_matches_reference(case: &str) {
         without_property_titles(recorded),
         "{case}: the model requests differ from the Python SDK's"
     );
+    run
 }
 
 /// The one normalisation: pydantic gives each tool argument a `title` ("Query" for `query`),
@@ -409,4 +456,29 @@ async fn a_tool_builds_a_workflow_and_a_widget() {
 #[tokio::test]
 async fn a_stream_cut_before_completed_is_a_stream_error() {
     assert_matches_reference("stream_cut").await;
+}
+
+#[tokio::test]
+async fn a_model_failure_mid_message_saves_nothing_of_it() {
+    let run = assert_matches_reference("model_failure_mid_message").await;
+    assert_eq!(run.stored_item_types().await, ["user_message"]);
+}
+
+#[tokio::test]
+async fn a_stream_cut_mid_message_saves_nothing_of_it() {
+    let run = assert_matches_reference("stream_cut_mid_message").await;
+    assert_eq!(run.stored_item_types().await, ["user_message"]);
+}
+
+#[tokio::test]
+async fn an_output_guardrail_removes_the_answer_it_blocks() {
+    let run = assert_matches_reference("output_guardrail").await;
+    assert_eq!(run.stored_item_types().await, ["user_message"]);
+}
+
+#[tokio::test]
+async fn an_input_guardrail_stops_the_run_before_the_model_is_called() {
+    let run = assert_matches_reference("input_guardrail").await;
+    assert!(run.requests.is_empty(), "{:?}", run.requests);
+    assert_eq!(run.stored_item_types().await, ["user_message"]);
 }

@@ -14,7 +14,9 @@
 //!           reasoning summary                 ─► a reasoning workflow of thought tasks
 //! RunEvent::Tool(…)                           ─► progress, workflow tasks, widgets, in order
 //! RunEvent::ClientToolCall                    ─► thread.item.done client_tool_call, last
-//! Err(RunError)                               ─► Err(StreamError) ─► stream.error, retryable
+//! Err(RunError::GuardrailTripped)             ─► thread.item.removed for each item shown,
+//!                                                then an error with the tripwire's message
+//! Err(RunError) otherwise                     ─► Err(StreamError) ─► stream.error, retryable
 //! ```
 //!
 //! Server-side function calls are invisible: no event for the call, its arguments or its
@@ -48,7 +50,7 @@ use async_stream::try_stream;
 use futures::StreamExt;
 use serde_json::Value;
 
-use super::runner::{RunEvent, RunStream};
+use super::runner::{RunError, RunEvent, RunStream};
 use super::tools::{ClientToolCall, ToolEvent};
 use crate::id_gen::IdKind;
 use crate::protocol::{
@@ -62,12 +64,26 @@ use crate::server::{EventStream, Responder, StreamError};
 
 /// Streams the ChatKit events of an agent run: every event `mapper` makes of `run`, then what
 /// [`ResponseMapper::finish`] adds. A run error ends the stream with an `Err`, which the
-/// server sends as a retryable `stream.error`; items already `done` stay saved.
+/// server sends as a retryable `stream.error`; items already `done` stay saved. A guardrail
+/// that trips is the exception: the run's items are removed first ([`ResponseMapper::abort`]),
+/// and the error is the tripwire's message, not retryable (what the reference's documented
+/// `respond()` does when it catches the tripwire).
 pub fn stream_agent_response(mut mapper: ResponseMapper, run: RunStream) -> EventStream {
     try_stream! {
         let mut run = run;
         while let Some(event) = run.next().await {
-            let event = event.map_err(|error| StreamError::failed(error.to_string()))?;
+            let event = match event {
+                Ok(event) => event,
+                Err(RunError::GuardrailTripped { tripwire, .. }) => {
+                    // Undo what the user saw of this run, then say why.
+                    for out in mapper.abort() {
+                        yield out;
+                    }
+                    Err(StreamError::custom(tripwire.message, false))?;
+                    break;
+                }
+                Err(error) => Err(StreamError::failed(error.to_string()))?,
+            };
             for out in mapper.on_event(event) {
                 yield out;
             }

@@ -17,11 +17,14 @@
 //!   context), model, [`ModelSettings`], tools and [`ToolUseBehavior`].
 //! * [`tools`]: [`FunctionTool`] with schemas derived by schemars in strict mode, and the
 //!   [`ToolContext`] a tool streams through.
+//! * [`guardrail`]: input and output checks that may stop a run ([`InputGuardrail`],
+//!   [`OutputGuardrail`], [`Tripwire`]).
 //! * [`runner`]: [`Runner`], [`RunEvent`], [`RunError`].
 //!
 //! Python counterpart: `agents.Agent`, `agents.ModelSettings`, `agents.Runner.run_streamed`.
 
 pub mod bridge;
+pub mod guardrail;
 pub mod history;
 pub mod runner;
 pub mod tools;
@@ -32,6 +35,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+pub use guardrail::{GuardrailFn, GuardrailStage, InputGuardrail, OutputGuardrail, Tripwire};
 pub use runner::{FinalOutput, RunError, RunEvent, RunStream, Runner};
 pub use tools::{ClientToolCall, FunctionTool, Tool, ToolContext, ToolError, ToolEvent};
 
@@ -193,6 +197,10 @@ pub struct Agent<C> {
     pub tools: Vec<Arc<dyn Tool<C>>>,
     /// Whether a tool call ends the run.
     pub tool_use_behavior: ToolUseBehavior,
+    /// Checks on the run's input, before the first model call.
+    pub input_guardrails: Vec<Arc<dyn InputGuardrail<C>>>,
+    /// Checks on the run's final text.
+    pub output_guardrails: Vec<Arc<dyn OutputGuardrail<C>>>,
 }
 
 impl<C> fmt::Debug for Agent<C> {
@@ -209,8 +217,20 @@ impl<C> fmt::Debug for Agent<C> {
             .field("model_settings", &self.model_settings)
             .field("tools", &tools)
             .field("tool_use_behavior", &self.tool_use_behavior)
+            .field(
+                "input_guardrails",
+                &guardrail_names(&self.input_guardrails, |g| g.name()),
+            )
+            .field(
+                "output_guardrails",
+                &guardrail_names(&self.output_guardrails, |g| g.name()),
+            )
             .finish()
     }
+}
+
+fn guardrail_names<G: ?Sized>(guardrails: &[Arc<G>], name: impl Fn(&G) -> &str) -> Vec<&str> {
+    guardrails.iter().map(|g| name(g)).collect()
 }
 
 /// The model the lessons use unless told otherwise (the reference recordings' model).
@@ -226,6 +246,8 @@ impl<C: Send + Sync + 'static> Agent<C> {
             model_settings: ModelSettings::default(),
             tools: Vec::new(),
             tool_use_behavior: ToolUseBehavior::default(),
+            input_guardrails: Vec::new(),
+            output_guardrails: Vec::new(),
         }
     }
 
@@ -256,6 +278,18 @@ impl<C: Send + Sync + 'static> Agent<C> {
     /// Sets what happens after tools ran.
     pub fn tool_use_behavior(mut self, behavior: ToolUseBehavior) -> Self {
         self.tool_use_behavior = behavior;
+        self
+    }
+
+    /// Adds a check on the run's input.
+    pub fn input_guardrail(mut self, guardrail: impl InputGuardrail<C> + 'static) -> Self {
+        self.input_guardrails.push(Arc::new(guardrail));
+        self
+    }
+
+    /// Adds a check on the run's final text.
+    pub fn output_guardrail(mut self, guardrail: impl OutputGuardrail<C> + 'static) -> Self {
+        self.output_guardrails.push(Arc::new(guardrail));
         self
     }
 

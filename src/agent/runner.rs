@@ -15,7 +15,8 @@
 //!
 //! The stream's `Err` items are [`RunError`]s, after which it ends: a provider failure (every
 //! [`ProviderError`] passes through unchanged), more turns than allowed, a tool the agent does
-//! not have, or instructions that do not render. A tool that fails does **not** end the run:
+//! not have, instructions that do not render, or a [guardrail](super::guardrail) that tripped
+//! (input guardrails run before the first model call, output guardrails on the final text). A tool that fails does **not** end the run:
 //! its error is sent to the model as the tool's output, as the Agents SDK does by default.
 //!
 //! # Differences from the Agents SDK
@@ -32,6 +33,7 @@ use futures::StreamExt;
 use futures::stream::BoxStream;
 use tokio::sync::mpsc;
 
+use super::guardrail::{GuardrailStage, Tripwire};
 use super::tools::{ClientToolCall, ToolContext, ToolEvent, ToolResult};
 use super::{Agent, ToolUseBehavior};
 use crate::provider::events::{
@@ -119,6 +121,16 @@ pub enum RunError {
     /// The instructions template did not render.
     #[error("the instructions did not render: {0}")]
     Instructions(#[from] minijinja::Error),
+    /// A guardrail stopped the run.
+    #[error("the {stage} guardrail {guardrail} tripped: {}", tripwire.message)]
+    GuardrailTripped {
+        /// Input or output.
+        stage: GuardrailStage,
+        /// The guardrail's name.
+        guardrail: String,
+        /// What the user is shown.
+        tripwire: Tripwire,
+    },
 }
 
 /// The events of one run; boxed and `'static` so `respond()` can return it inside its own
@@ -159,6 +171,7 @@ impl Runner {
         let context = Arc::new(context);
         try_stream! {
             let mut input = input;
+            check_input(&agent, &context, &input).await?;
             let client_call = Arc::new(Mutex::new(None::<ClientToolCall>));
             let mut requested_by = None;
             for turn in 1.. {
@@ -177,7 +190,9 @@ impl Runner {
                 input.extend(output.iter().filter_map(InputItem::replay));
                 let calls = function_calls(&output);
                 if calls.is_empty() {
-                    yield RunEvent::Finished(FinalOutput::Text(last_message_text(&output)));
+                    let text = last_message_text(&output);
+                    check_output(&agent, &context, &text).await?;
+                    yield RunEvent::Finished(FinalOutput::Text(text));
                     break;
                 }
                 let mut stop = None;
@@ -227,6 +242,39 @@ impl Runner {
             }
         }
         .boxed()
+    }
+}
+
+/// Runs the agent's input guardrails in order; the first that trips ends the run.
+async fn check_input<C>(
+    agent: &Agent<C>,
+    context: &C,
+    input: &[InputItem],
+) -> Result<(), RunError> {
+    for guardrail in &agent.input_guardrails {
+        if let Some(tripwire) = guardrail.check(context, input).await {
+            return Err(tripped(GuardrailStage::Input, guardrail.name(), tripwire));
+        }
+    }
+    Ok(())
+}
+
+/// Runs the agent's output guardrails on the final text; the first that trips ends the run.
+async fn check_output<C>(agent: &Agent<C>, context: &C, output: &str) -> Result<(), RunError> {
+    for guardrail in &agent.output_guardrails {
+        if let Some(tripwire) = guardrail.check(context, output).await {
+            return Err(tripped(GuardrailStage::Output, guardrail.name(), tripwire));
+        }
+    }
+    Ok(())
+}
+
+fn tripped(stage: GuardrailStage, guardrail: &str, tripwire: Tripwire) -> RunError {
+    tracing::info!(%stage, guardrail, "a guardrail stopped the run");
+    RunError::GuardrailTripped {
+        stage,
+        guardrail: guardrail.to_owned(),
+        tripwire,
     }
 }
 

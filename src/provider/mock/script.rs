@@ -27,6 +27,9 @@
 //! * `fail: "cut"` is an addition of this crate (scripts without it mean what they meant): the
 //!   outputs stream, then the body ends with no terminal event (no `response.completed`), as
 //!   when a connection drops.
+//! * A message's `stop_after_deltas: k` is another addition: the message streams its first `k`
+//!   chunks and the response breaks off there (no `done` events, no later outputs), so that
+//!   `fail` hits in the middle of a message.
 
 use std::path::Path;
 
@@ -68,6 +71,9 @@ pub enum ScriptOutput {
         /// Responses annotations, e.g. `{"type":"url_citation",…}`.
         #[serde(default)]
         annotations: Vec<Value>,
+        /// Break the response off after this many chunks (an addition to the shared format).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stop_after_deltas: Option<usize>,
     },
     /// A reasoning item.
     #[serde(rename = "reasoning")]
@@ -177,6 +183,7 @@ impl Turn {
                 text: Some(text.into()),
                 deltas: None,
                 annotations: Vec::new(),
+                stop_after_deltas: None,
             }],
             fail: None,
         }

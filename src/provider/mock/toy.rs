@@ -61,6 +61,7 @@ fn message(text: String) -> ScriptOutput {
         text: Some(text),
         deltas: None,
         annotations: Vec::new(),
+        stop_after_deltas: None,
     }
 }
 

@@ -70,7 +70,19 @@ pub fn render(n: usize, request: &ResponsesRequest, turn: &Turn) -> Vec<Frame> {
             ScriptOutput::Message {
                 text,
                 deltas,
+                stop_after_deltas: Some(kept),
+                ..
+            } => {
+                let chunks = message_chunks(text.as_deref(), deltas.as_deref());
+                // A message broken off mid-stream: it starts, and nothing follows it.
+                wire.message_start(index, &chunks[..(*kept).min(chunks.len())]);
+                break;
+            }
+            ScriptOutput::Message {
+                text,
+                deltas,
                 annotations,
+                stop_after_deltas: None,
             } => wire.message(index, text.as_deref(), deltas.as_deref(), annotations),
             ScriptOutput::Reasoning { summary, deltas } => wire.reasoning(index, summary, *deltas),
             ScriptOutput::FunctionCall {
@@ -82,6 +94,34 @@ pub fn render(n: usize, request: &ResponsesRequest, turn: &Turn) -> Vec<Frame> {
     }
     wire.finish(turn.fail);
     wire.frames
+}
+
+/// A message's chunks: the scripted `deltas`, or else its `text` split before each word.
+fn message_chunks(text: Option<&str>, deltas: Option<&[String]>) -> Vec<String> {
+    match (deltas, text) {
+        (Some(deltas), _) => deltas.to_vec(),
+        (None, Some(text)) => split_words(text),
+        (None, None) => Vec::new(),
+    }
+}
+
+/// An assistant output message in the given status.
+fn output_message(id: &str, status: &str, content: Vec<OutputContent>) -> OutputItem {
+    OutputItem::Message(OutputMessage {
+        id: id.to_owned(),
+        role: "assistant".to_owned(),
+        status: Some(status.to_owned()),
+        content,
+    })
+}
+
+/// An `output_text` content part.
+fn output_text(text: &str, annotations: Vec<Value>) -> OutputContent {
+    OutputContent::OutputText {
+        text: text.to_owned(),
+        annotations,
+        logprobs: Vec::new(),
+    }
 }
 
 /// The JSON body of the scripted HTTP 500.
@@ -129,43 +169,11 @@ impl Wire<'_> {
         deltas: Option<&[String]>,
         annotations: &[Value],
     ) {
-        let text = text.map_or_else(|| deltas.unwrap_or_default().concat(), str::to_owned);
-        let chunks = deltas.map_or_else(|| split_words(&text), <[String]>::to_vec);
+        let chunks = message_chunks(text, deltas);
+        let text = text.map_or_else(|| chunks.concat(), str::to_owned);
         let item_id = self.id("msg", index);
         let output_index = index as u32;
-        let message = |status: &str, content| {
-            OutputItem::Message(OutputMessage {
-                id: item_id.clone(),
-                role: "assistant".to_owned(),
-                status: Some(status.to_owned()),
-                content,
-            })
-        };
-        let part = |text: &str, annotations: Vec<Value>| OutputContent::OutputText {
-            text: text.to_owned(),
-            annotations,
-            logprobs: Vec::new(),
-        };
-        self.push(ResponseEvent::OutputItemAdded {
-            output_index,
-            item: message("in_progress", Vec::new()),
-        });
-        self.push(ResponseEvent::ContentPartAdded {
-            item_id: item_id.clone(),
-            output_index,
-            content_index: 0,
-            part: part("", Vec::new()),
-        });
-        for delta in chunks {
-            self.output_tokens += 1;
-            self.push_delta(ResponseEvent::OutputTextDelta {
-                item_id: item_id.clone(),
-                output_index,
-                content_index: 0,
-                delta,
-                logprobs: Vec::new(),
-            });
-        }
+        self.message_start(index, &chunks);
         for (annotation_index, annotation) in annotations.iter().enumerate() {
             self.push(ResponseEvent::OutputTextAnnotationAdded {
                 item_id: item_id.clone(),
@@ -182,14 +190,43 @@ impl Wire<'_> {
             text: text.clone(),
             logprobs: Vec::new(),
         });
-        let final_part = part(&text, annotations.to_vec());
+        let final_part = output_text(&text, annotations.to_vec());
         self.push(ResponseEvent::ContentPartDone {
             item_id: item_id.clone(),
             output_index,
             content_index: 0,
             part: final_part.clone(),
         });
-        self.item_done(output_index, message("completed", vec![final_part]));
+        self.item_done(
+            output_index,
+            output_message(&item_id, "completed", vec![final_part]),
+        );
+    }
+
+    /// The events every message starts with: item added, content part added, the text deltas.
+    fn message_start(&mut self, index: usize, chunks: &[String]) {
+        let item_id = self.id("msg", index);
+        let output_index = index as u32;
+        self.push(ResponseEvent::OutputItemAdded {
+            output_index,
+            item: output_message(&item_id, "in_progress", Vec::new()),
+        });
+        self.push(ResponseEvent::ContentPartAdded {
+            item_id: item_id.clone(),
+            output_index,
+            content_index: 0,
+            part: output_text("", Vec::new()),
+        });
+        for delta in chunks {
+            self.output_tokens += 1;
+            self.push_delta(ResponseEvent::OutputTextDelta {
+                item_id: item_id.clone(),
+                output_index,
+                content_index: 0,
+                delta: delta.clone(),
+                logprobs: Vec::new(),
+            });
+        }
     }
 
     fn reasoning(&mut self, index: usize, summary: &[String], deltas: Option<usize>) {
@@ -449,6 +486,36 @@ mod tests {
             !events.iter().any(|e| terminal.contains(&e.as_str())),
             "{events:?}"
         );
+    }
+
+    #[test]
+    fn a_message_stopped_after_two_deltas_breaks_the_response_off_there() {
+        let turn: Turn = serde_json::from_value(json!({
+            "output": [
+                {"type": "message", "deltas": ["One", " two", " three"], "stop_after_deltas": 2},
+                {"type": "message", "text": "Never sent."}
+            ],
+            "fail": "error"
+        }))
+        .expect("a turn");
+        let request: ResponsesRequest =
+            serde_json::from_value(json!({"model": "gpt-4.1-mini", "input": [], "stream": true}))
+                .expect("a request");
+        let frames = render(1, &request, &turn);
+        let events: Vec<&str> = frames.iter().map(|frame| frame.event.as_str()).collect();
+        assert_eq!(
+            events,
+            [
+                "response.created",
+                "response.in_progress",
+                "response.output_item.added",
+                "response.content_part.added",
+                "response.output_text.delta",
+                "response.output_text.delta",
+                "error"
+            ]
+        );
+        assert_eq!(frames[5].data["delta"], " two");
     }
 
     #[test]
