@@ -70,6 +70,12 @@ exercise!(
     exercise: "../lessons/lesson02/exercises/ex2_tool_progress.rs"
 );
 
+exercise!(
+    lesson02_ex3,
+    solution: "../lessons/lesson02/solutions/ex3_output_guardrail.rs",
+    exercise: "../lessons/lesson02/exercises/ex3_output_guardrail.rs"
+);
+
 /// Lesson 02's server, which the lesson02 exercises' tools run in.
 #[path = "../lessons/lesson02/agent.rs"]
 #[allow(dead_code)]
@@ -552,5 +558,61 @@ async fn lesson02_ex2_stream_progress_from_a_tool() -> Result<(), Hint> {
     expect(
         answer.is_some_and(|answer| at < answer),
         "the progress update must come while the tool runs, before the model's answer",
+    )
+}
+
+/// A model that answers `text`.
+fn answer(text: &str) -> serde_json::Value {
+    serde_json::json!([{"output": [{"type": "message", "text": text}]}])
+}
+
+#[tokio::test]
+async fn lesson02_ex3_block_an_answer_with_an_output_guardrail() -> Result<(), Hint> {
+    let hint = "Write `check_answer` and `with_spoiler_guard`.";
+    let (blocked, _) = graded(hint, async move {
+        let agent = lesson02_ex3::with_spoiler_guard(Agent::new("assistant"));
+        run_agent(
+            agent,
+            answer("The ENDING is a surprise."),
+            "How does it end?",
+        )
+        .await
+    })
+    .await?;
+    let error = blocked.iter().find_map(|event| match event {
+        ThreadStreamEvent::Error(error) => Some(error),
+        _ => None,
+    });
+    let Some(error) = error else {
+        return Err(Hint(
+            "an answer mentioning `ENDING` must be blocked: no `error` event reached the client \
+             (is the guardrail added to the agent?)"
+                .into(),
+        ));
+    };
+    expect(
+        error.message.as_deref() == Some("No spoilers, please."),
+        format!(
+            "the tripwire's message is `No spoilers, please.`, got {:?} (a panic in \
+             `check_answer`, such as a `todo!()`, shows as a stream error)",
+            error.message
+        ),
+    )?;
+    expect(
+        blocked
+            .iter()
+            .any(|event| matches!(event, ThreadStreamEvent::ThreadItemRemoved { .. })),
+        "the blocked answer is removed from the chat (`thread.item.removed`)",
+    )?;
+    let (passed, _) = graded(hint, async move {
+        let agent = lesson02_ex3::with_spoiler_guard(Agent::new("assistant"));
+        run_agent(agent, answer("It is a good book."), "Is it good?").await
+    })
+    .await?;
+    expect(
+        !passed
+            .iter()
+            .any(|event| matches!(event, ThreadStreamEvent::Error(_))),
+        "an answer that does not mention the ending must pass the guardrail",
     )
 }
