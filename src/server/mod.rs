@@ -72,6 +72,7 @@ mod pipeline;
 mod processor;
 mod responder;
 mod structured_input;
+mod widget_stream;
 
 use std::sync::Arc;
 
@@ -90,6 +91,7 @@ pub use error::{ProcessError, StreamError};
 pub use processor::{DEFAULT_PAGE_SIZE, ProcessResult, Processor, ProcessorBuilder};
 pub use responder::Responder;
 pub use structured_input::apply_submission;
+pub use widget_stream::diff_widget;
 
 /// The stream a responder returns: events, or an error that ends the stream.
 ///

@@ -12,9 +12,7 @@
 //! the Rust behaviour and a comment says which reference behaviour it replaces and why.
 //! `differences` adds tests for the deliberate differences no reference test covers.
 //!
-//! Not ported (see the README): `test_returns_widget_item_generator` and
-//! `test_returns_widget_item_generator_full_replace` test the `stream_widget` helper, which
-//! this crate does not have; `test_retry_after_item_passes_tools_to_responder` has an empty
+//! Not ported (see the README): `test_retry_after_item_passes_tools_to_responder` has an empty
 //! body (`pass`) in the reference.
 //!
 //! One binary with modules keeps link time down; `harness` holds the shared pieces.
@@ -31,6 +29,7 @@ mod plumbing;
 mod retry;
 mod structured_input;
 mod thread_updates;
+mod widgets;
 
 /// Snapshots text as `tests/snapshots/server__<name>.snap`: the exact SSE bytes of a stream,
 /// the exact bytes of a JSON body, or the stored items one JSON line each.
