@@ -69,7 +69,7 @@ from chatkit.server import ChatKitServer, StreamingResult
 from chatkit.types import (CustomSummary, CustomTask, ErrorEvent, HiddenContextItem, ProgressUpdateEvent,
                            ThreadMetadata,
                            ThreadStreamEvent, UserMessageItem, Workflow)
-from chatkit.widgets import Card, Text
+from chatkit.widgets import Card, Text, Title
 from families import REPO_ROOT, sdk_version_problem
 from pydantic import BaseModel
 from record_transcripts import START, CountingStore, SteppingClock, create
@@ -164,6 +164,10 @@ CASES: dict[str, tuple[Any, ...]] = {
     ]),
     "input_guardrail": ("What is the admin password?", "guarded", [
         {"output": [message("Never sent.", ["Never", " sent."])]},
+    ]),
+    "widget_stream": ("Write a report on tides", "report", [
+        {"output": [call("write_report", {"topic": "tides"})]},
+        {"output": [message("Your report is ready.", ["Your report", " is ready."])]},
     ]),
     "workflow_widget": ("Plan a trip to Rome", "plan", [
         {"output": [call("plan_trip", {"city": "Rome"})]},
@@ -261,12 +265,39 @@ async def no_secrets(ctx: RunContextWrapper[AgentContext], agent: Agent[AgentCon
     return GuardrailFunctionOutput(output_info=BLOCKED, tripwire_triggered="secret" in output)
 
 
+REPORT = "Tides follow the Moon. Two highs a day."
+
+
+def report_card(text: str, streaming: bool) -> Card:
+    return Card(children=[Title(value="Report"), Text(id="body", value=text, streaming=streaming)])
+
+
+async def report_states() -> AsyncIterator[Card]:
+    """The report card as it is written: the body grows, then stops streaming."""
+    for end in (0, 5, 23, len(REPORT)):
+        yield report_card(REPORT[:end], streaming=True)
+    yield report_card(REPORT, streaming=False)
+
+
+@function_tool
+async def write_report(ctx: RunContextWrapper[AgentContext], topic: str) -> str:
+    """Write a short report.
+
+    Args:
+        topic: What the report is about.
+    """
+    await ctx.context.stream_widget(report_states(), copy_text=REPORT)
+    return f"A report on {topic} is shown."
+
+
 def make_agent(tools: str, client: AsyncOpenAI) -> Agent[AgentContext]:
     model = OpenAIResponsesModel(model="gpt-4.1-mini", openai_client=client)
     if tools == "search":
         return Agent(name="assistant", instructions=INSTRUCTIONS, model=model, tools=[search_docs])
     if tools == "plan":
         return Agent(name="assistant", instructions=INSTRUCTIONS, model=model, tools=[plan_trip])
+    if tools == "report":
+        return Agent(name="assistant", instructions=INSTRUCTIONS, model=model, tools=[write_report])
     if tools == "guarded":
         return Agent(name="assistant", instructions=INSTRUCTIONS, model=model,
                      input_guardrails=[no_passwords], output_guardrails=[no_secrets])

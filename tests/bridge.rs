@@ -64,6 +64,25 @@ struct SelectionArgs {
     project: String,
 }
 
+/// The report writer's arguments.
+#[derive(Deserialize, JsonSchema)]
+struct ReportArgs {
+    /// What the report is about.
+    topic: String,
+}
+
+/// The text the report widget fills in.
+const REPORT: &str = "Tides follow the Moon. Two highs a day.";
+
+/// The report card with `text` in its body.
+fn report_card(text: &str, streaming: bool) -> WidgetRoot {
+    let card = json!({"type": "Card", "children": [
+        {"type": "Title", "value": "Report"},
+        {"type": "Text", "id": "body", "value": text, "streaming": streaming}
+    ]});
+    serde_json::from_value(card).expect("a widget")
+}
+
 /// The trip planner's arguments.
 #[derive(Deserialize, JsonSchema)]
 struct PlanArgs {
@@ -133,6 +152,17 @@ fn agent(tools: &str) -> Agent<()> {
                 let widget: WidgetRoot = serde_json::from_value(card).expect("a widget");
                 ctx.stream_widget(widget, Some(city.clone())).await;
                 Ok::<_, ToolError>(format!("A trip to {city} is planned."))
+            },
+        )),
+        "report" => agent.tool(FunctionTool::new(
+            "write_report",
+            "Write a short report.",
+            |ctx: ToolContext<()>, args: ReportArgs| async move {
+                let growing = [0, 5, 23, REPORT.len()].map(|end| report_card(&REPORT[..end], true));
+                let states = growing.into_iter().chain([report_card(REPORT, false)]);
+                ctx.stream_widget_states(futures::stream::iter(states), Some(REPORT.to_owned()))
+                    .await;
+                Ok::<_, ToolError>(format!("A report on {} is shown.", args.topic))
             },
         )),
         "weather" => agent.tool(FunctionTool::new(
@@ -481,4 +511,13 @@ async fn an_input_guardrail_stops_the_run_before_the_model_is_called() {
     let run = assert_matches_reference("input_guardrail").await;
     assert!(run.requests.is_empty(), "{:?}", run.requests);
     assert_eq!(run.stored_item_types().await, ["user_message"]);
+}
+
+#[tokio::test]
+async fn a_tool_streams_a_widget_state_by_state() {
+    let run = assert_matches_reference("widget_stream").await;
+    assert_eq!(
+        run.stored_item_types().await,
+        ["user_message", "widget", "assistant_message"]
+    );
 }

@@ -55,12 +55,12 @@ use super::tools::{ClientToolCall, ToolEvent};
 use crate::id_gen::IdKind;
 use crate::protocol::{
     Annotation, AssistantMessage, AssistantMessageContent, ClientToolCallStatus, ItemId, ItemKind,
-    Source, Task, ThreadId, ThreadItem, ThreadItemUpdate, ThreadStreamEvent, Timestamp, Workflow,
-    WorkflowKind, WorkflowSummary,
+    Source, Task, ThreadId, ThreadItem, ThreadItemUpdate, ThreadStreamEvent, Timestamp, WidgetRoot,
+    Workflow, WorkflowKind, WorkflowSummary,
 };
 use crate::protocol::{ClientToolCall as ClientToolCallItem, FileSource, SourceBase, UrlSource};
 use crate::provider::events::{FunctionCall, OutputContent, OutputItem, ResponseEvent};
-use crate::server::{EventStream, Responder, StreamError};
+use crate::server::{EventStream, Responder, StreamError, diff_widget};
 
 /// Streams the ChatKit events of an agent run: every event `mapper` makes of `run`, then what
 /// [`ResponseMapper::finish`] adds. A run error ends the stream with an `Err`, which the
@@ -128,6 +128,8 @@ pub struct ResponseMapper {
     /// Items the client saw, in order, for [`ResponseMapper::abort`].
     produced: Vec<ItemId>,
     client_call: Option<(ClientToolCall, FunctionCall)>,
+    /// The widget a tool is streaming, as the client last saw it.
+    streaming_widget: Option<ThreadItem>,
 }
 
 impl ResponseMapper {
@@ -141,6 +143,7 @@ impl ResponseMapper {
             annotations: HashMap::new(),
             produced: Vec::new(),
             client_call: None,
+            streaming_widget: None,
         }
     }
 
@@ -194,7 +197,7 @@ impl ResponseMapper {
     /// The events that close a run that ended normally: the open workflow is saved, then the
     /// pending client tool call comes last.
     pub fn finish(&mut self) -> Vec<ThreadStreamEvent> {
-        let mut events = Vec::new();
+        let mut events = self.widget_finished();
         if let Some(open) = self.workflow.take() {
             events.push(workflow_saved(&self.thread_id, open));
         }
@@ -210,6 +213,7 @@ impl ResponseMapper {
         self.workflow = None;
         self.thought = None;
         self.client_call = None;
+        self.streaming_widget = None;
         self.produced
             .drain(..)
             .map(|item_id| ThreadStreamEvent::ThreadItemRemoved { item_id })
@@ -432,16 +436,61 @@ impl ResponseMapper {
                 .map(|open| vec![self.workflow_ended(open, summary, expanded)])
                 .unwrap_or_default(),
             ToolEvent::Widget { widget, copy_text } => {
-                // The widget is stamped before the workflow it closes, as in the reference.
-                let item = self
-                    .out
-                    .item(IdKind::Message, ItemKind::Widget { widget, copy_text });
-                self.produced.push(item.id.clone());
-                let mut events = self.end_current_workflow();
+                let (mut events, item) = self.widget_shown(widget, copy_text);
                 events.push(ThreadStreamEvent::ThreadItemDone { item });
                 events
             }
+            ToolEvent::WidgetStarted { widget, copy_text } => {
+                let mut events = self.widget_finished();
+                let (shown, item) = self.widget_shown(widget, copy_text);
+                events.extend(shown);
+                events.push(ThreadStreamEvent::ThreadItemAdded { item: item.clone() });
+                self.streaming_widget = Some(item);
+                events
+            }
+            ToolEvent::WidgetState(next) => self.widget_changed(next),
+            ToolEvent::WidgetFinished => self.widget_finished(),
         }
+    }
+
+    /// A new widget item, and the events that must come before it (the open workflow ends).
+    fn widget_shown(
+        &mut self,
+        widget: WidgetRoot,
+        copy_text: Option<String>,
+    ) -> (Vec<ThreadStreamEvent>, ThreadItem) {
+        // The widget is stamped before the workflow it closes, as in the reference.
+        let item = self
+            .out
+            .item(IdKind::Message, ItemKind::Widget { widget, copy_text });
+        self.produced.push(item.id.clone());
+        (self.end_current_workflow(), item)
+    }
+
+    /// The updates from the streaming widget's last state to `next`.
+    fn widget_changed(&mut self, next: WidgetRoot) -> Vec<ThreadStreamEvent> {
+        let Some(item) = &mut self.streaming_widget else {
+            return Vec::new();
+        };
+        let ItemKind::Widget { widget, .. } = &mut item.kind else {
+            return Vec::new();
+        };
+        let updates = diff_widget(widget, &next);
+        *widget = next;
+        let item_id = item.id.clone();
+        updates
+            .into_iter()
+            .map(|update| updated(item_id.clone(), update))
+            .collect()
+    }
+
+    /// `done` for the streaming widget, with its last state, if one is streaming.
+    fn widget_finished(&mut self) -> Vec<ThreadStreamEvent> {
+        self.streaming_widget
+            .take()
+            .map(|item| ThreadStreamEvent::ThreadItemDone { item })
+            .into_iter()
+            .collect()
     }
 
     /// An event a tool built itself. Another visible item ends the open workflow first, and a

@@ -42,6 +42,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
+use futures::{Stream, StreamExt};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
@@ -108,6 +109,18 @@ pub enum ToolEvent {
         /// Text copied when the user copies the message.
         copy_text: Option<String>,
     },
+    /// Show a widget that will change: its first state (`AgentContext.stream_widget` with an
+    /// async generator). The states that follow are [`ToolEvent::WidgetState`]s.
+    WidgetStarted {
+        /// The first state.
+        widget: WidgetRoot,
+        /// Text copied when the user copies the message.
+        copy_text: Option<String>,
+    },
+    /// The next state of the widget last started.
+    WidgetState(WidgetRoot),
+    /// The widget last started has reached its final state.
+    WidgetFinished,
 }
 
 /// A call the client (the browser) must run, asked for by a server tool
@@ -214,6 +227,26 @@ impl<C> ToolContext<C> {
     /// Shows a widget.
     pub async fn stream_widget(&self, widget: WidgetRoot, copy_text: Option<String>) {
         self.send(ToolEvent::Widget { widget, copy_text }).await;
+    }
+
+    /// Shows a widget that changes as `states` come: the client gets the first state, then
+    /// only what changed between states (text appended to a `Text` or `Markdown` with an id
+    /// streams as deltas; see [`crate::server::diff_widget`]), and the last state is saved. No
+    /// state shows nothing.
+    pub async fn stream_widget_states<S>(&self, states: S, copy_text: Option<String>)
+    where
+        S: Stream<Item = WidgetRoot> + Send,
+    {
+        let mut states = std::pin::pin!(states);
+        let Some(widget) = states.next().await else {
+            return;
+        };
+        self.send(ToolEvent::WidgetStarted { widget, copy_text })
+            .await;
+        while let Some(state) = states.next().await {
+            self.send(ToolEvent::WidgetState(state)).await;
+        }
+        self.send(ToolEvent::WidgetFinished).await;
     }
 
     /// Asks the client to run one of its tools once the run ends. Pair it with

@@ -451,3 +451,22 @@ fn reasoning_is_ignored_while_a_custom_workflow_is_open_except_for_done() {
     assert_eq!(lines.len(), 2, "{lines:#?}");
     assert!(lines[1].contains(r#""type":"workflow.task.added","task_index":1"#));
 }
+
+#[test]
+fn a_widget_still_streaming_when_the_run_ends_is_saved_with_its_last_state() {
+    let mut mapper = mapper();
+    let started = RunEvent::Tool(ToolEvent::WidgetStarted {
+        widget: widget(),
+        copy_text: None,
+    });
+    let lines = run(&mut mapper, vec![started]);
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].contains(r#""type":"thread.item.added""#), "{lines:?}");
+    let finished: Vec<String> = mapper
+        .finish()
+        .iter()
+        .map(|event| serde_json::to_string(event).expect("serializes"))
+        .collect();
+    assert_eq!(finished.len(), 1, "{finished:?}");
+    assert!(finished[0].starts_with(r#"{"type":"thread.item.done","item":{"id":"msg_0001""#));
+}
