@@ -461,7 +461,10 @@ fn a_widget_still_streaming_when_the_run_ends_is_saved_with_its_last_state() {
     });
     let lines = run(&mut mapper, vec![started]);
     assert_eq!(lines.len(), 1);
-    assert!(lines[0].contains(r#""type":"thread.item.added""#), "{lines:?}");
+    assert!(
+        lines[0].contains(r#""type":"thread.item.added""#),
+        "{lines:?}"
+    );
     let finished: Vec<String> = mapper
         .finish()
         .iter()
