@@ -26,6 +26,8 @@
 //!   streams a model turn by turn, running the tools it asks for, [`agent::bridge`] which
 //!   turns that run into ChatKit events, and [`agent::history`] which turns stored items back
 //!   into model input.
+//! * [`conform`]: the conformance checker behind `chatkit-conform`: offline validation of a
+//!   captured stream or body, and a live black-box suite against any ChatKit server.
 //! * [`clock`] and [`id_gen`]: injected time and ids, so every test and transcript is
 //!   deterministic.
 //!
@@ -44,6 +46,7 @@
 
 pub mod agent;
 pub mod clock;
+pub mod conform;
 pub mod http;
 pub mod id_gen;
 pub mod protocol;

@@ -24,9 +24,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use axum::Router;
-use axum::http::request::Parts;
 use chatkit::http::ask::{self, AskArgs};
-use chatkit::http::{self, HttpError};
+use chatkit::http;
 use chatkit::server::Processor;
 use chatkit::store::{MemoryStore, SqliteStore, Store, UserContext};
 use clap::{Parser, ValueEnum};
@@ -85,17 +84,8 @@ async fn main() -> anyhow::Result<()> {
 /// The whole server: our `respond()` (EchoServer), a store, and the HTTP endpoint.
 fn app(store: impl Store<UserContext> + 'static) -> Router {
     let processor = Processor::builder(EchoServer, store).build();
-    http::router(processor, user_from_headers)
-}
-
-/// The request context: who is asking. Lesson 06 replaces this with real authentication; for
-/// now a client names itself with an `x-user-id` header, and is `student` otherwise.
-fn user_from_headers(parts: &Parts) -> Result<UserContext, HttpError> {
-    let user = parts
-        .headers
-        .get("x-user-id")
-        .and_then(|value| value.to_str().ok());
-    Ok(UserContext::new(user.unwrap_or("student")))
+    // Who is asking: the `x-user-id` header (lesson 06 replaces it with real authentication).
+    http::router(processor, http::user_from_header)
 }
 // ANCHOR_END: app
 

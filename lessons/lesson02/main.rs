@@ -24,10 +24,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::request::Parts;
 use chatkit::agent::{DEFAULT_MODEL, Runner};
 use chatkit::http::ask::{self, AskArgs};
-use chatkit::http::{self, HttpError};
+use chatkit::http;
 use chatkit::provider::mock::MockProvider;
 use chatkit::provider::{ModelProvider, OpenAiProvider};
 use chatkit::server::Processor;
@@ -124,8 +123,7 @@ fn app(
         agent,
     };
     let processor = Processor::builder(server, store).build();
-    http::router(processor, |_: &Parts| -> Result<_, HttpError> {
-        Ok(UserContext::new("student"))
-    })
+    // Who is asking: the `x-user-id` header, as in lesson 01.
+    http::router(processor, http::user_from_header)
 }
 // ANCHOR_END: app

@@ -77,7 +77,7 @@ use axum::serve::ListenerExt;
 use tower_http::trace::TraceLayer;
 
 use crate::server::Processor;
-use crate::store::StoreContext;
+use crate::store::{StoreContext, UserContext};
 
 pub use error::{HttpError, INTERNAL_ERROR_MESSAGE};
 
@@ -173,6 +173,19 @@ impl RouterConfig {
             .layer(TraceLayer::new_for_http())
     }
 }
+
+// ANCHOR: user_from_header
+/// The request context of the lessons until lesson 06 adds authentication: the user named by
+/// the `x-user-id` header, or `student` without one. Anyone can claim any id this way, so it
+/// belongs on your own machine only.
+pub fn user_from_header(parts: &Parts) -> Result<UserContext, HttpError> {
+    let user = parts
+        .headers
+        .get("x-user-id")
+        .and_then(|value| value.to_str().ok());
+    Ok(UserContext::new(user.unwrap_or("student")))
+}
+// ANCHOR_END: user_from_header
 
 /// The router with the defaults: `POST /chatkit`, bodies up to 1 MiB.
 pub fn router<C>(processor: Processor<C>, context: impl ContextBuilder<C>) -> Router
