@@ -24,8 +24,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use axum::Router;
-use chatkit::http::ask::{self, AskArgs};
 use chatkit::http;
+use chatkit::http::ask::{self, AskArgs};
 use chatkit::server::Processor;
 use chatkit::store::{MemoryStore, SqliteStore, Store, UserContext};
 use clap::{Parser, ValueEnum};

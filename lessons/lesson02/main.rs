@@ -25,8 +25,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chatkit::agent::{DEFAULT_MODEL, Runner};
-use chatkit::http::ask::{self, AskArgs};
 use chatkit::http;
+use chatkit::http::ask::{self, AskArgs};
 use chatkit::provider::mock::MockProvider;
 use chatkit::provider::{ModelProvider, OpenAiProvider};
 use chatkit::server::Processor;
