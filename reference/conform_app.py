@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 import uvicorn
-from chatkit.server import ChatKitServer, StreamingResult
+from chatkit.server import ChatKitServer
 from chatkit.store import NotFoundError, Store
 from chatkit.types import (
     AssistantMessageContent,
@@ -45,8 +45,8 @@ from chatkit.types import (
     UserMessageItem,
     UserMessageTextContent,
 )
-from fastapi import FastAPI, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi import FastAPI
+from fastapi_app import chatkit_app
 
 # The request context: who is asking. A real app would verify a session here.
 Context = dict[str, str]
@@ -159,18 +159,7 @@ def _user_text(item: UserMessageItem | None) -> str:
 
 def make_app() -> FastAPI:
     """The FastAPI app of the SDK's docs: one POST route that hands the raw body to `process`."""
-    server = ConformServer(MemoryStore())
-    app = FastAPI()
-
-    @app.post("/chatkit")
-    async def chatkit_endpoint(request: Request) -> Response:
-        context = {"user_id": request.headers.get("x-user-id", "student")}
-        result = await server.process(await request.body(), context)
-        if isinstance(result, StreamingResult):
-            return StreamingResponse(result, media_type="text/event-stream")
-        return Response(content=result.json, media_type="application/json")
-
-    return app
+    return chatkit_app(ConformServer(MemoryStore()), default_user="student")
 
 
 def main() -> None:
