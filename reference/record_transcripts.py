@@ -28,30 +28,24 @@ import sys
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import chatkit.server as sdk_server
 from chatkit.server import ChatKitServer, StreamingResult
-from chatkit.store import NotFoundError, Store
 from chatkit.types import (
     AssistantMessageContent,
     AssistantMessageItem,
-    Attachment,
-    Page,
-    ThreadItem,
     ThreadItemDoneEvent,
     ThreadMetadata,
     ThreadStreamEvent,
     UserMessageItem,
-    UserMessageTextContent,
 )
 from families import REPO_ROOT, sdk_version_problem
+from memory_store import Context, MemoryStore, user_text
 
 TRANSCRIPTS_DIR = REPO_ROOT / "fixtures" / "transcripts"
 START = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 
-Context = dict[str, str]
 
 
 class SteppingClock:
@@ -66,17 +60,12 @@ class SteppingClock:
         return reading
 
 
-class CountingStore(Store[Context]):
-    """An in-memory store whose ids count per kind, like the Rust `SequentialIds`.
-
-    It keeps only what a lesson transcript needs: threads and items per user, ordered by
-    `(created_at, id)` as the Rust stores order them.
-    """
+class CountingStore(MemoryStore):
+    """The shared in-memory store, with ids that count per kind, like the Rust `SequentialIds`."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._counters: dict[str, int] = defaultdict(int)
-        self._threads: dict[tuple[str, str], ThreadMetadata] = {}
-        self._items: dict[tuple[str, str], list[ThreadItem]] = defaultdict(list)
 
     def _next_id(self, prefix: str) -> str:
         self._counters[prefix] += 1
@@ -89,72 +78,6 @@ class CountingStore(Store[Context]):
         prefixes = {"message": "msg", "tool_call": "tc", "workflow": "wf", "task": "tsk",
                     "sdk_hidden_context": "shcx", "attachment": "atc", "thread": "thr"}
         return self._next_id(prefixes[item_type])
-
-    async def load_thread(self, thread_id: str, context: Context) -> ThreadMetadata:
-        key = (context["user_id"], thread_id)
-        if key not in self._threads:
-            raise NotFoundError(f"Thread {thread_id} not found")
-        return self._threads[key].model_copy(deep=True)
-
-    async def save_thread(self, thread: ThreadMetadata, context: Context) -> None:
-        stored = ThreadMetadata(**thread.model_dump())
-        self._threads[(context["user_id"], thread.id)] = stored
-
-    async def load_threads(self, limit: int, after: str | None, order: str, context: Context) -> Page[ThreadMetadata]:
-        mine = [t for (owner, _), t in self._threads.items() if owner == context["user_id"]]
-        return _page(mine, limit, after, order)
-
-    async def load_thread_items(self, thread_id: str, after: str | None, limit: int, order: str, context: Context) -> Page[ThreadItem]:
-        return _page(self._items[(context["user_id"], thread_id)], limit, after, order)
-
-    async def add_thread_item(self, thread_id: str, item: ThreadItem, context: Context) -> None:
-        self._items[(context["user_id"], thread_id)].append(item.model_copy(deep=True))
-
-    async def save_item(self, thread_id: str, item: ThreadItem, context: Context) -> None:
-        items = self._items[(context["user_id"], thread_id)]
-        items[:] = [i for i in items if i.id != item.id] + [item.model_copy(deep=True)]
-
-    async def load_item(self, thread_id: str, item_id: str, context: Context) -> ThreadItem:
-        for item in self._items[(context["user_id"], thread_id)]:
-            if item.id == item_id:
-                return item
-        raise NotFoundError(f"Item {item_id} not found in thread {thread_id}")
-
-    async def delete_thread(self, thread_id: str, context: Context) -> None:
-        self._threads.pop((context["user_id"], thread_id), None)
-        self._items.pop((context["user_id"], thread_id), None)
-
-    async def delete_thread_item(self, thread_id: str, item_id: str, context: Context) -> None:
-        items = self._items[(context["user_id"], thread_id)]
-        items[:] = [i for i in items if i.id != item_id]
-
-    async def save_attachment(self, attachment: Attachment, context: Context) -> None:
-        raise NotImplementedError("the lesson transcripts use no attachments")
-
-    async def load_attachment(self, attachment_id: str, context: Context) -> Attachment:
-        raise NotFoundError(f"File {attachment_id} not found")
-
-    async def delete_attachment(self, attachment_id: str, context: Context) -> None:
-        raise NotImplementedError("the lesson transcripts use no attachments")
-
-
-def _page(elements: list, limit: int, after: str | None, order: str) -> Page:
-    """One page, ordered by (created_at, id), the cursor being an element id."""
-    ordered = sorted(elements, key=lambda e: (e.created_at, e.id), reverse=order == "desc")
-    start = 0
-    if after is not None:
-        start = next(i for i, e in enumerate(ordered) if e.id == after) + 1
-    rest = ordered[start:]
-    data = rest[:limit]
-    has_more = len(rest) > limit
-    return Page(data=data, has_more=has_more, after=data[-1].id if has_more and data else None)
-
-
-def user_text(item: UserMessageItem | None) -> str:
-    """The text parts of a user message joined by spaces, as the Rust lessons compute it."""
-    if item is None:
-        return ""
-    return " ".join(part.text for part in item.content if isinstance(part, UserMessageTextContent))
 
 
 class Lesson01Server(ChatKitServer[Context]):
