@@ -113,79 +113,17 @@ fn icon(name: &str) -> IconName {
 fn agent(tools: &str) -> Agent<()> {
     let agent = Agent::new("assistant").instructions(INSTRUCTIONS);
     match tools {
-        "search" => agent.tool(FunctionTool::new(
-            "search_docs",
-            "Search the documentation.",
-            |ctx: ToolContext<()>, args: SearchArgs| async move {
-                ctx.progress(Some(icon("search")), "Searching docs...")
-                    .await;
-                ctx.progress(Some(icon("check")), "Found 2 results").await;
-                Ok::<_, ToolError>(format!("2 results for {}", args.query))
-            },
-        )),
-        "plan" => agent.tool(FunctionTool::new(
-            "plan_trip",
-            "Plan a trip to a city.",
-            |ctx: ToolContext<()>, args: PlanArgs| async move {
-                let city = args.city;
-                ctx.start_workflow(Workflow {
-                    kind: WorkflowKind::Custom,
-                    tasks: Vec::new(),
-                    summary: None,
-                    expanded: false,
-                })
-                .await;
-                let search = |status| custom_task(status, "Search flights", None);
-                ctx.add_workflow_task(search(TaskStatusIndicator::Loading))
-                    .await;
-                ctx.update_workflow_task(search(TaskStatusIndicator::Complete), 0)
-                    .await;
-                let content = format!("Near the centre of {city}.");
-                let hotel = custom_task(TaskStatusIndicator::None, "Book a hotel", Some(content));
-                ctx.add_workflow_task(hotel).await;
-                let summary = WorkflowSummary::Custom {
-                    title: "Planned".to_owned(),
-                    icon: None,
-                };
-                ctx.end_workflow(Some(summary), false).await;
-                let card = json!({"type":"Card","children":[{"type":"Text","value":city}]});
-                let widget: WidgetRoot = serde_json::from_value(card).expect("a widget");
-                ctx.stream_widget(widget, Some(city.clone())).await;
-                Ok::<_, ToolError>(format!("A trip to {city} is planned."))
-            },
-        )),
-        "report" => agent.tool(FunctionTool::new(
-            "write_report",
-            "Write a short report.",
-            |ctx: ToolContext<()>, args: ReportArgs| async move {
-                let growing = [0, 5, 23, REPORT.len()].map(|end| report_card(&REPORT[..end], true));
-                let states = growing.into_iter().chain([report_card(REPORT, false)]);
-                ctx.stream_widget_states(futures::stream::iter(states), Some(REPORT.to_owned()))
-                    .await;
-                Ok::<_, ToolError>(format!("A report on {} is shown.", args.topic))
-            },
-        )),
-        "weather" => agent.tool(FunctionTool::new(
-            "get_weather",
-            "Get the weather for a city.",
-            |_ctx: ToolContext<()>, args: WeatherArgs| async move {
-                Ok::<_, ToolError>(format!("Sunny, 21°C in {}", args.city))
-            },
-        )),
-        "client" => agent
-            .tool(FunctionTool::new(
-                "get_selected_nodes",
-                "Ask the client which nodes are selected.",
-                |ctx: ToolContext<()>, args: SelectionArgs| async move {
-                    let mut arguments = Map::new();
-                    arguments.insert("project".to_owned(), json!(args.project));
-                    ctx.request_client_tool_call("get_selected_nodes", arguments);
-                    Ok::<_, ToolError>("asked the client".to_owned())
-                },
-            ))
-            .tool_use_behavior(ToolUseBehavior::StopAtTools(vec![
-                "get_selected_nodes".to_owned(),
-            ])),
+        "search" => agent.tool(search_docs()),
+        "plan" => agent.tool(plan_trip()),
+        "report" => agent.tool(write_report()),
+        "weather" => agent.tool(get_weather()),
+        "client" => {
+            agent
+                .tool(get_selected_nodes())
+                .tool_use_behavior(ToolUseBehavior::StopAtTools(vec![
+                    "get_selected_nodes".to_owned(),
+                ]))
+        }
         "guarded" => agent
             .input_guardrail(GuardrailFn::new(
                 "no_passwords",
@@ -199,6 +137,95 @@ fn agent(tools: &str) -> Agent<()> {
             })),
         _ => agent,
     }
+}
+
+/// Two progress updates, then the result.
+fn search_docs() -> FunctionTool<()> {
+    FunctionTool::new(
+        "search_docs",
+        "Search the documentation.",
+        |ctx: ToolContext<()>, args: SearchArgs| async move {
+            ctx.progress(Some(icon("search")), "Searching docs...")
+                .await;
+            ctx.progress(Some(icon("check")), "Found 2 results").await;
+            Ok::<_, ToolError>(format!("2 results for {}", args.query))
+        },
+    )
+}
+
+/// A custom workflow with two tasks (one updated), ended with a summary, then a widget.
+fn plan_trip() -> FunctionTool<()> {
+    FunctionTool::new(
+        "plan_trip",
+        "Plan a trip to a city.",
+        |ctx: ToolContext<()>, args: PlanArgs| async move {
+            let city = args.city;
+            ctx.start_workflow(Workflow {
+                kind: WorkflowKind::Custom,
+                tasks: Vec::new(),
+                summary: None,
+                expanded: false,
+            })
+            .await;
+            let search = |status| custom_task(status, "Search flights", None);
+            ctx.add_workflow_task(search(TaskStatusIndicator::Loading))
+                .await;
+            ctx.update_workflow_task(search(TaskStatusIndicator::Complete), 0)
+                .await;
+            let content = format!("Near the centre of {city}.");
+            let hotel = custom_task(TaskStatusIndicator::None, "Book a hotel", Some(content));
+            ctx.add_workflow_task(hotel).await;
+            let summary = WorkflowSummary::Custom {
+                title: "Planned".to_owned(),
+                icon: None,
+            };
+            ctx.end_workflow(Some(summary), false).await;
+            let card = json!({"type":"Card","children":[{"type":"Text","value":city}]});
+            let widget: WidgetRoot = serde_json::from_value(card).expect("a widget");
+            ctx.stream_widget(widget, Some(city.clone())).await;
+            Ok::<_, ToolError>(format!("A trip to {city} is planned."))
+        },
+    )
+}
+
+/// A widget streamed state by state: the body grows, then stops streaming.
+fn write_report() -> FunctionTool<()> {
+    FunctionTool::new(
+        "write_report",
+        "Write a short report.",
+        |ctx: ToolContext<()>, args: ReportArgs| async move {
+            let growing = [0, 5, 23, REPORT.len()].map(|end| report_card(&REPORT[..end], true));
+            let states = growing.into_iter().chain([report_card(REPORT, false)]);
+            ctx.stream_widget_states(futures::stream::iter(states), Some(REPORT.to_owned()))
+                .await;
+            Ok::<_, ToolError>(format!("A report on {} is shown.", args.topic))
+        },
+    )
+}
+
+/// A server tool that shows nothing.
+fn get_weather() -> FunctionTool<()> {
+    FunctionTool::new(
+        "get_weather",
+        "Get the weather for a city.",
+        |_ctx: ToolContext<()>, args: WeatherArgs| async move {
+            Ok::<_, ToolError>(format!("Sunny, 21°C in {}", args.city))
+        },
+    )
+}
+
+/// A server tool that hands the work to the client.
+fn get_selected_nodes() -> FunctionTool<()> {
+    FunctionTool::new(
+        "get_selected_nodes",
+        "Ask the client which nodes are selected.",
+        |ctx: ToolContext<()>, args: SelectionArgs| async move {
+            let mut arguments = Map::new();
+            arguments.insert("project".to_owned(), json!(args.project));
+            ctx.request_client_tool_call("get_selected_nodes", arguments);
+            Ok::<_, ToolError>("asked the client".to_owned())
+        },
+    )
 }
 
 /// What the guarded agent's tripwires show the user.
