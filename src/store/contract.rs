@@ -48,7 +48,8 @@ pub fn alternative_user() -> UserContext {
     UserContext::new("alternative_user")
 }
 
-/// A fixed instant plus `seconds`: the suite never reads the wall clock.
+/// A fixed instant plus `seconds`: the suite never reads the wall clock, so a failure
+/// reproduces exactly.
 fn at(seconds: i64) -> Timestamp {
     let start = Timestamp::from_ymd_hms(2025, 1, 2, 3, 4, 5).expect("a valid date");
     Timestamp::from_datetime(start.as_datetime() + Duration::seconds(seconds))
@@ -113,6 +114,9 @@ fn file_attachment(id: &str, with_metadata: bool) -> Attachment {
 /// The reference's `make_thread_items`: a user message with a file attachment that carries
 /// metadata, an assistant message, and a widget, one second apart.
 fn reference_thread_items(thread_id: &str) -> Vec<ThreadItem> {
+    // The first two ids sort opposite to their times (`msg_100000` is older than
+    // `msg_000001`), so a store that orders by id instead of by time fails every test
+    // that uses these items.
     let mut user = user_text(thread_id, "msg_100000", at(0), "Hello!");
     if let ItemKind::UserMessage(message) = &mut user.kind {
         message.attachments.push(file_attachment("file_1", true));
@@ -128,6 +132,7 @@ fn reference_thread_items(thread_id: &str) -> Vec<ThreadItem> {
     ]
 }
 
+/// Adds `items` one by one as [`default_user`], the way the server adds streamed items.
 async fn insert_all<S: Store<UserContext> + ?Sized>(
     store: &S,
     thread_id: &str,
@@ -142,6 +147,8 @@ async fn insert_all<S: Store<UserContext> + ?Sized>(
     }
 }
 
+/// One page of a thread's items, reduced to what paging tests compare: the ids, `has_more`
+/// and `after`. Comparing ids keeps a failure message readable.
 async fn item_ids<S: Store<UserContext> + ?Sized>(
     store: &S,
     thread_id: &str,
@@ -213,6 +220,8 @@ pub async fn overwrite_thread_metadata<S: Store<UserContext> + ?Sized>(store: &S
         .await
         .expect("save_thread");
     let mut replacement = original.clone();
+    // Several fields change at once, one of them to an empty map: a store that merges
+    // instead of replacing keeps the old keys, and the equality below catches it.
     replacement.title = Some("Updated Title".to_owned());
     replacement.metadata = serde_json::Map::new();
     replacement.allowed_image_domains = Some(vec!["img.example.com".to_owned()]);
@@ -290,6 +299,8 @@ pub async fn save_attachment_upserts_and_keeps_metadata_and_thread_id<
 >(
     store: &S,
 ) {
+    // The server's own sequence: `attachments.create` saves the record without a thread,
+    // then posting a message that uses it saves it again with `thread_id` set.
     let user = default_user();
     let first = file_attachment("atc_1", false);
     store
@@ -386,6 +397,7 @@ pub async fn thread_items_offset<S: Store<UserContext> + ?Sized>(store: &S) {
         .map(|i| user_text("test_thread", &format!("msg{i}"), at(i), &i.to_string()))
         .collect();
     insert_all(store, "test_thread", &items).await;
+    // A page that reaches the end says so twice: `has_more` is false and `after` is absent.
     let after = item_ids(
         store,
         "test_thread",
@@ -602,6 +614,9 @@ pub async fn writes_by_another_user_do_not_touch_the_owners_data<S: Store<UserCo
         .await
         .expect("delete_thread");
 
+    // Both writes succeeded from the intruder's point of view (they touched nothing of
+    // theirs); what matters is that the owner's rows are as they were. A store keyed by id
+    // alone fails here: the intruder's `save_item` would overwrite the owner's item.
     let loaded = store
         .load_thread(&thread_id, &default_user())
         .await
@@ -617,6 +632,9 @@ pub async fn writes_by_another_user_do_not_touch_the_owners_data<S: Store<UserCo
 /// Reference `test_default_id_generators_use_default_prefixes`.
 pub async fn default_id_generators_use_default_prefixes<S: Store<UserContext> + ?Sized>(store: &S) {
     let user = default_user();
+    // Only the prefixes are checked: the rest is random by default, and a store built with
+    // sequential ids for tests must pass too. Attachment ids come from the
+    // `AttachmentStore`, so they are not the store's to make.
     let thread_id = store.generate_thread_id(&user);
     assert!(thread_id.as_str().starts_with("thr_"), "{thread_id}");
     let owner = thread(thread_id.as_str(), at(0));
@@ -637,6 +655,8 @@ pub async fn default_id_generators_use_default_prefixes<S: Store<UserContext> + 
 pub async fn adding_an_existing_item_id_is_refused<S: Store<UserContext> + ?Sized>(store: &S) {
     let original = user_text("test_thread", "msg_1", at(0), "first");
     insert_all(store, "test_thread", std::slice::from_ref(&original)).await;
+    // A different kind and time under the same id, so that a store that quietly upserts
+    // is caught by the comparison below even if it returns no error.
     let again = assistant_text("test_thread", "msg_1", at(1), "second");
     let refused = store
         .add_thread_item(&ThreadId::new("test_thread"), &again, &default_user())
@@ -667,6 +687,7 @@ pub async fn delete_thread_item_and_delete_thread<S: Store<UserContext> + ?Sized
         .delete_thread_item(&thread_id, &items[1].id, &user)
         .await
         .expect("delete item");
+    // Twice: deleting what is already gone is not an error.
     store
         .delete_thread_item(&thread_id, &items[1].id, &user)
         .await
@@ -706,6 +727,10 @@ pub async fn delete_thread_item_and_delete_thread<S: Store<UserContext> + ?Sized
 pub async fn items_sharing_a_timestamp_page_without_gaps<S: Store<UserContext> + ?Sized>(
     store: &S,
 ) {
+    // Five items in one instant, inserted out of id order, read in pages of two so that a
+    // page boundary falls between two items of the same time. A store that pages by time
+    // alone (the reference's helper) skips the tie on the next page; one that relies on
+    // insertion order returns them in the wrong order.
     let same_time = at(0);
     let items: Vec<_> = ["msg_c", "msg_a", "msg_e", "msg_b", "msg_d"]
         .iter()
@@ -744,6 +769,9 @@ pub async fn an_unknown_cursor_is_a_typed_error<S: Store<UserContext> + ?Sized>(
         &[user_text("test_thread", "msg_1", at(0), "hi")],
     )
     .await;
+    // The reference's helper raises for an unknown item cursor and a different error for a
+    // thread cursor; here both lists give the same typed error, which the HTTP layer turns
+    // into a 400.
     let bad = PageRequest::after("nope", 5, Order::Desc);
     let threads = store.load_threads(&bad, &user).await;
     assert!(
@@ -769,6 +797,8 @@ pub async fn concurrent_inserts_lose_nothing<S: Store<UserContext> + 'static>(st
         running.spawn(async move {
             for n in 0..ITEMS_PER_TASK {
                 let id = format!("msg_{task:02}_{n:02}");
+                // Distinct times that interleave across tasks, so inserts arrive out of
+                // time order and land in the middle of the thread, not only at its end.
                 let item = user_text("busy_thread", &id, at((n * TASKS + task) as i64), &id);
                 store
                     .add_thread_item(&ThreadId::new("busy_thread"), &item, &default_user())
@@ -782,6 +812,7 @@ pub async fn concurrent_inserts_lose_nothing<S: Store<UserContext> + 'static>(st
             .expect("the task did not panic")
             .expect("every insert succeeded");
     }
+    // One more than were inserted, so `has_more` would reveal an extra (duplicated) item.
     let page = store
         .load_thread_items(
             &ThreadId::new("busy_thread"),
@@ -811,6 +842,9 @@ pub async fn every_item_variant_round_trips<S: Store<UserContext> + ?Sized>(stor
 
 /// Items of all 11 kinds, one second apart, with the fields that are easiest to lose set.
 fn one_item_of_every_kind(thread_id: &str) -> Vec<ThreadItem> {
+    // Non-ASCII text, a character JSON encoders treat specially (U+2028, a line separator
+    // that is valid in JSON but not in older JavaScript), and one outside the BMP (a
+    // surrogate pair in UTF-16): a store that re-encodes text must keep all three.
     let mut user = user_text(thread_id, "msg_01", at(0), "Héllo \u{2028} 👋");
     if let ItemKind::UserMessage(message) = &mut user.kind {
         message.attachments.push(file_attachment("atc_1", true));
@@ -840,6 +874,8 @@ fn one_item_of_every_kind(thread_id: &str) -> Vec<ThreadItem> {
             status: ClientToolCallStatus::Completed,
             call_id: "call_1".to_owned(),
             name: "locate".to_owned(),
+            // Nulls inside free-form JSON must survive: they are data, unlike a `None`
+            // field, which the protocol leaves out.
             arguments: json!({"precise": null})
                 .as_object()
                 .cloned()

@@ -20,6 +20,9 @@ pub(crate) fn page_of<T: Clone>(
     request: &PageRequest,
     id_of: impl Fn(&T) -> &str,
 ) -> Result<Page<T>, StoreError> {
+    // Newest first is the same list read backwards, so one cursor rule serves both orders:
+    // "strictly after the cursor in the order asked for". References, so nothing is cloned
+    // until the page is known.
     let in_order: Vec<&T> = match request.order {
         Order::Asc => sorted.iter().collect(),
         Order::Desc => sorted.iter().rev().collect(),
@@ -27,12 +30,17 @@ pub(crate) fn page_of<T: Clone>(
     let start = match &request.after {
         None => 0,
         Some(cursor) => {
+            // A linear search by id: the list is sorted by time, not id. The memory store
+            // holds a few dozen items per thread in tests and demos; SQLite looks the cursor
+            // up by primary key instead. A cursor that is not in the list is an error
+            // rather than an empty page, so a stale cursor is noticed.
             let position = in_order.iter().position(|element| id_of(element) == cursor);
             position.ok_or_else(|| StoreError::UnknownCursor {
                 cursor: cursor.clone(),
             })? + 1
         }
     };
+    // `start` is at most `len` (one past the last element), so this slice cannot panic.
     let rest = &in_order[start..];
     let data: Vec<T> = rest
         .iter()
@@ -40,6 +48,8 @@ pub(crate) fn page_of<T: Clone>(
         .map(|&element| element.clone())
         .collect();
     let has_more = rest.len() > request.limit;
+    // `after` only when there is a next page, as the reference does: a client that pages
+    // until `after` is missing then stops after the last page, with no empty request.
     let after = match (has_more, data.last()) {
         (true, Some(last)) => Some(id_of(last).to_owned()),
         _ => None,

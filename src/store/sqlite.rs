@@ -99,6 +99,10 @@ use super::{PageRequest, Store, StoreContext, StoreError};
 
 /// How long a statement waits for another connection's lock before failing. Only other
 /// processes (or other `SqliteStore`s on the same file) can hold one; see the module doc.
+///
+/// Five seconds is long next to any single write here (one row, or one thread's items), so a
+/// timeout means something is really stuck, and short enough that the request fails with an
+/// error instead of hanging until the client gives up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Room for every statement below in rusqlite's prepared-statement cache (the default is 16),
@@ -106,6 +110,29 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const STATEMENT_CACHE_CAPACITY: usize = 32;
 
 /// Version 1 of the schema; see the module doc for why each column is what it is.
+///
+/// Why each key and index is there:
+///
+/// * `PRIMARY KEY (owner, id)` and `(owner, thread_id, id)`: the owner comes first so that a
+///   user's rows form one contiguous range of the key, and every lookup the store makes
+///   (`WHERE owner = ? AND id = ?`) is a single seek. It also makes the same id under two
+///   owners two different rows: the reference's helper keys by `id` alone, so one user's
+///   insert can collide with another's. The item key puts `thread_id` before `id` so that
+///   `DELETE … WHERE owner = ? AND thread_id = ?` (deleting a thread) is a range of the
+///   primary key, not a scan.
+/// * `threads_by_time (owner, created_at, id)`: `threads.list` pages by time, which the
+///   primary key's `(owner, id)` order cannot give. With the owner first, the time order and
+///   the `id` tie-break in the index, both `ORDER BY` directions walk the index (backwards for
+///   newest first) and SQLite never sorts; `paged_queries_use_the_time_index_without_sorting`
+///   checks that claim.
+/// * `items_by_time (owner, thread_id, created_at, id)`: the same for a thread's items, which
+///   are read on every turn (`items.list`, and the model's history), so this is the hottest
+///   query of the store. `(owner, thread_id)` is an equality prefix, and the row-value
+///   comparison `(created_at, id) > (…)` lets SQLite enter the index at the cursor.
+/// * `attachments` has no second index: an attachment is only ever looked up by its id,
+///   never listed, which is also why it has no `created_at` column.
+/// * `TEXT` ids, not integer row ids: ids come from the protocol (`thr_…`, `msg_…`) and a
+///   model provider may choose them, so they are the key as given.
 const SCHEMA_V1: &str = "
 CREATE TABLE threads (
     owner      TEXT    NOT NULL,
@@ -141,15 +168,28 @@ const MIGRATIONS: &[&str] = &[SCHEMA_V1];
 /// The schema version this build writes: one per migration, so the two cannot disagree.
 const SCHEMA_VERSION: usize = MIGRATIONS.len();
 
+// Every statement below names the owner in its `WHERE` or its key, never the id alone: that,
+// and not a check in Rust, is what keeps one user away from another user's rows. Each is a
+// constant, so every call passes the same text and `prepare_cached` reuses its parse.
+
 const LOAD_THREAD: &str = "SELECT json FROM threads WHERE owner = ?1 AND id = ?2";
+/// An upsert in one statement, so saving is atomic without a transaction of its own; the
+/// reference's helper deletes and re-inserts instead. `created_at` is updated too, because
+/// the column must stay equal to the one inside `json` for paging to agree with the data.
 const SAVE_THREAD: &str = "
 INSERT INTO threads (owner, id, created_at, json) VALUES (?1, ?2, ?3, ?4)
 ON CONFLICT (owner, id) DO UPDATE SET created_at = excluded.created_at, json = excluded.json";
 const DELETE_THREAD: &str = "DELETE FROM threads WHERE owner = ?1 AND id = ?2";
+/// A range of the items' primary key `(owner, thread_id, …)`; run with [`DELETE_THREAD`] in
+/// one transaction by [`delete_thread_and_items`], since there is no foreign key to cascade.
 const DELETE_THREAD_ITEMS: &str = "DELETE FROM items WHERE owner = ?1 AND thread_id = ?2";
 
 const LOAD_ITEM: &str = "SELECT json FROM items WHERE owner = ?1 AND thread_id = ?2 AND id = ?3";
 /// A plain insert: the primary key refuses an id the thread already holds.
+///
+/// No `SELECT` first: a check followed by an insert would leave a gap in which another
+/// connection could insert the same id. The key constraint is the check, atomically, and
+/// `add_thread_item` turns its error into [`StoreError::DuplicateItem`].
 const ADD_ITEM: &str =
     "INSERT INTO items (owner, thread_id, id, created_at, json) VALUES (?1, ?2, ?3, ?4, ?5)";
 /// An upsert that replaces the whole row, so the item's kind and time may change.
@@ -160,7 +200,9 @@ ON CONFLICT (owner, thread_id, id) DO UPDATE SET
 const DELETE_ITEM: &str = "DELETE FROM items WHERE owner = ?1 AND thread_id = ?2 AND id = ?3";
 
 const LOAD_ATTACHMENT: &str = "SELECT json FROM attachments WHERE owner = ?1 AND id = ?2";
-/// An upsert of the whole record, so `metadata` and `thread_id` are kept as given.
+/// An upsert of the whole record, so `metadata` and `thread_id` are kept as given. The
+/// server saves an attachment twice: on `attachments.create`, then again with its
+/// `thread_id` once a message that uses it is posted (the reference does the same).
 const SAVE_ATTACHMENT: &str = "
 INSERT INTO attachments (owner, id, json) VALUES (?1, ?2, ?3)
 ON CONFLICT (owner, id) DO UPDATE SET json = excluded.json";
@@ -170,14 +212,24 @@ const DELETE_ATTACHMENT: &str = "DELETE FROM attachments WHERE owner = ?1 AND id
 /// combination of order and cursor. Each is spelt out in full so it can be read (and pasted
 /// into `sqlite3`) as it runs. Parameters are named because the two lists have different
 /// scopes (`:owner`, or `:owner` and `:thread_id`), which positional numbers would shift.
+///
+/// Four queries rather than one with a computed `ORDER BY`: SQL cannot take the direction
+/// as a parameter, and text assembled at run time would miss the statement cache and
+/// hide from a reader which query actually ran.
 struct ListQueries {
     /// What the rows are, for [`StoreError::Corrupt`].
     what: &'static str,
-    /// The `created_at` of the cursor element, if it exists in this scope.
+    /// The `created_at` of the cursor element, if it exists in this scope. Looked up by
+    /// primary key and scoped like the page, so another user's id is an unknown cursor.
     cursor: &'static str,
+    /// The first page, oldest first.
     first_asc: &'static str,
+    /// The first page, newest first: the same index, walked backwards.
     first_desc: &'static str,
+    /// A later page, oldest first. The row value compares `id` only when times are equal,
+    /// which is the tie-break that keeps same-time rows from being skipped.
     after_asc: &'static str,
+    /// A later page, newest first.
     after_desc: &'static str,
 }
 
@@ -230,7 +282,8 @@ pub struct SqliteStore {
     connection: Arc<Mutex<Connection>>,
     /// Where new ids come from: random by default, sequential in tests.
     ids: Arc<dyn IdGenerator>,
-    /// The file's path, or `:memory:`, for `Debug`.
+    /// The file's path, or `:memory:`, for `Debug`. An `Arc<str>` so a clone of the store
+    /// does not copy it.
     location: Arc<str>,
 }
 
@@ -256,6 +309,7 @@ impl SqliteStore {
     /// [`StoreError::UnsupportedSchema`] if the file comes from a newer build;
     /// [`StoreError::Sqlite`] if the file cannot be opened or is not a database.
     pub async fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        // An owned path, because the opening runs on the blocking pool ('static).
         let path = path.as_ref().to_path_buf();
         let location = path.display().to_string().into();
         SqliteStore::open_with(move || Connection::open(path), location).await
@@ -281,6 +335,8 @@ impl SqliteStore {
     where
         F: FnOnce() -> rusqlite::Result<Connection> + Send + 'static,
     {
+        // Two `?`s: the outer for the blocking task itself (it panicked), the inner for
+        // SQLite (the file could not be opened, or the schema is too new).
         let connection = tokio::task::spawn_blocking(move || prepare(open()?))
             .await
             .map_err(StoreError::WorkerGone)??;
@@ -300,7 +356,12 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
+        // A clone of the `Arc` moves into the task, not `&self`: the task must own what it
+        // uses, since it keeps running even if this future is dropped (module doc,
+        // "Cancellation").
         let connection = Arc::clone(&self.connection);
+        // The mutex is locked inside the blocking task, never here: waiting for it is
+        // blocking too, and must not happen on a runtime worker either.
         tokio::task::spawn_blocking(move || {
             // Poisoned means an earlier job panicked while holding the lock. Every write is
             // one statement or a transaction that rolls back when dropped, so the connection
@@ -326,6 +387,8 @@ fn prepare(mut connection: Connection) -> Result<Connection, StoreError> {
     // lose the last few commits but never corrupts the file: the usual trade for a chat log.
     connection.pragma_update(None, "synchronous", "NORMAL")?;
     connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
+    // The schema last, so that the migration's write lock waits under the busy timeout and
+    // its tables are created in a file that is already in WAL mode.
     migrate(&mut connection)?;
     Ok(connection)
 }
@@ -336,8 +399,12 @@ fn prepare(mut connection: Connection) -> Result<Connection, StoreError> {
 /// a new file together cannot both create the tables: the second waits, then sees version 1.
 fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Read inside the transaction, after the lock is held: read before it, the version
+    // could be changed by the other process that is migrating the same file.
     let found: i64 = transaction.pragma_query_value(None, "user_version", |row| row.get(0))?;
     let supported = SCHEMA_VERSION as i64;
+    // A negative version (someone else's `PRAGMA user_version = -1`) fails the conversion
+    // and is refused like a newer one: it is not a file this build wrote.
     let from = usize::try_from(found)
         .ok()
         .filter(|&version| version <= SCHEMA_VERSION)
@@ -346,6 +413,8 @@ fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
         // Up to date: end the transaction without writing anything.
         return Ok(());
     }
+    // Only the missing steps, in order. The scripts say `CREATE TABLE` without
+    // `IF NOT EXISTS`, so a step run twice fails loudly instead of keeping an old table.
     for script in &MIGRATIONS[from..] {
         transaction.execute_batch(script)?;
     }
@@ -375,6 +444,9 @@ fn decode<T: DeserializeOwned>(json: &str, what: &'static str) -> Result<T, Stor
 }
 
 /// Whether an insert failed because the primary key already exists.
+///
+/// The extended code, not the plain `SQLITE_CONSTRAINT`: that one also covers `NOT NULL`
+/// and any future `CHECK`, which are bugs of ours and must stay [`StoreError::Sqlite`].
 fn is_duplicate_key(error: &rusqlite::Error) -> bool {
     error.sqlite_extended_error_code() == Some(ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
 }
@@ -415,8 +487,11 @@ fn load_page(
     scope: &[(&str, &dyn ToSql)],
     request: &PageRequest,
 ) -> Result<RawPage, StoreError> {
+    // A deferred transaction: it takes no write lock, and under WAL its first read fixes a
+    // snapshot that writers in other connections do not disturb.
     let transaction = connection.transaction()?;
-    // One row past the page says whether another page follows.
+    // One row past the page says whether another page follows. The limit comes from the
+    // client, so `usize::MAX` must not overflow, and SQLite takes an `i64`.
     let fetch = i64::try_from(request.limit.saturating_add(1)).unwrap_or(i64::MAX);
     let rows = match &request.after {
         None => {
@@ -428,6 +503,9 @@ fn load_page(
             id_and_json_rows(&transaction, sql, &params)?
         }
         Some(cursor) => {
+            // The cursor is an id, but the index is ordered by time first, so its time is
+            // looked up before the page. The reference keeps only this time and compares
+            // `created_at` alone; keeping the id as well is what breaks ties.
             let cursor_at = cursor_time(&transaction, list, scope, cursor)?;
             let sql = match request.order {
                 Order::Asc => list.after_asc,
@@ -441,6 +519,8 @@ fn load_page(
             id_and_json_rows(&transaction, sql, &[scope, &bounds].concat())?
         }
     };
+    // Nothing was written, so commit and rollback would do the same; commit says that the
+    // reads succeeded, and an error above drops the transaction, which rolls it back.
     transaction.commit()?;
     Ok(cut_page(rows, request.limit))
 }
@@ -517,14 +597,21 @@ fn delete_thread_and_items(
     thread_id: &str,
 ) -> Result<(), StoreError> {
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Other connections see both deletions or neither, so their order does not matter.
     execute(&transaction, DELETE_THREAD_ITEMS, &[&owner, &thread_id])?;
     execute(&transaction, DELETE_THREAD, &[&owner, &thread_id])?;
     transaction.commit()?;
     Ok(())
 }
 
+// Every method below has the same shape: copy what the query needs into owned values (the
+// blocking task is `'static` and cannot borrow the caller's `&ThreadId` or `ctx`), run the
+// SQL through `with_connection`, then turn "no row" into the typed not-found error and
+// decode the JSON *after* the connection is released, so other callers do not wait on serde.
 #[async_trait]
 impl<C: StoreContext + ?Sized> Store<C> for SqliteStore {
+    // Ids come from the injected generator, not from SQLite (no `AUTOINCREMENT`): they are
+    // protocol strings with a kind prefix, and tests need them predictable.
     fn generate_thread_id(&self, _ctx: &C) -> ThreadId {
         ThreadId::new(self.ids.generate(IdKind::Thread))
     }
@@ -549,6 +636,8 @@ impl<C: StoreContext + ?Sized> Store<C> for SqliteStore {
         let owner = ctx.user_id().to_owned();
         let id = thread.id.to_string();
         let created_at = micros(thread.created_at);
+        // Encoded here, before the connection is taken: serde is CPU work that need not
+        // hold up other callers, and an encoding error then never touches the database.
         let json = encode(thread, "thread")?;
         self.with_connection(move |connection| {
             execute(connection, SAVE_THREAD, &[&owner, &id, &created_at, &json])
@@ -565,6 +654,7 @@ impl<C: StoreContext + ?Sized> Store<C> for SqliteStore {
         let request = page.clone();
         let raw = self
             .with_connection(move |connection| {
+                // Built inside the task, because it borrows `owner`, which the task owns.
                 let scope: [(&str, &dyn ToSql); 1] = [(":owner", &owner)];
                 load_page(connection, &THREAD_LIST, &scope, &request)
             })
@@ -575,6 +665,8 @@ impl<C: StoreContext + ?Sized> Store<C> for SqliteStore {
     async fn delete_thread(&self, id: &ThreadId, ctx: &C) -> Result<(), StoreError> {
         let owner = ctx.user_id().to_owned();
         let thread_id = id.to_string();
+        // The items are deleted here because the schema has no foreign keys to cascade;
+        // attachments stay, as in the reference (see the trait's doc).
         self.with_connection(move |connection| {
             delete_thread_and_items(connection, &owner, &thread_id)
         })
@@ -619,6 +711,9 @@ impl<C: StoreContext + ?Sized> Store<C> for SqliteStore {
                 )
             })
             .await;
+        // The duplicate is recognised from SQLite's answer (see `ADD_ITEM`), after the
+        // fact, and becomes the same typed error the memory store gives (a 409 when it
+        // happens before the first byte of a response).
         match inserted {
             Err(StoreError::Sqlite(error)) if is_duplicate_key(&error) => {
                 Err(StoreError::DuplicateItem {
