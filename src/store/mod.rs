@@ -44,12 +44,12 @@ pub use sqlite::SqliteStore;
 ///
 /// The host application's context type (built per request from a session, a token, …)
 /// implements this; stores scope every read and write to [`StoreContext::user_id`].
-pub trait StoreContext: Send + Sync {
-    /// The id of the user the request acts for.
 ///
 /// A trait, not a struct the server builds, because only the host application knows who the
 /// user is; `Send + Sync` because the context travels into the streaming task and is shared
 /// with the store's calls there.
+pub trait StoreContext: Send + Sync {
+    /// The id of the user the request acts for.
     fn user_id(&self) -> &str;
 }
 
@@ -76,18 +76,18 @@ impl StoreContext for UserContext {
 }
 
 /// Which page of a list to load: up to `limit` elements after the cursor, in `order`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageRequest {
 ///
 /// One type for every list (threads and items alike), so the two list methods take their
 /// paging the same way; the reference passes `limit`, `after` and `order` in a different
 /// argument order to each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
     /// The id of the last element of the previous page; `None` for the first page.
-    pub after: Option<String>,
-    /// How many elements at most.
     ///
     /// A `String`, not a typed id, because it may name a thread or an item depending on the
     /// list, and it comes back from the client as it was sent.
+    pub after: Option<String>,
+    /// How many elements at most.
     pub limit: usize,
     /// Oldest or newest first.
     pub order: Order,
@@ -114,12 +114,12 @@ impl PageRequest {
 }
 
 /// Why a store call failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
 ///
 /// One enum for every store, so that the server and the HTTP layer can map each case to a
 /// status once (`http/error.rs` lists them with no catch-all arm). The not-found variants
 /// carry what was asked for and print the reference's own messages.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
     /// No such thread for this user (it may belong to someone else).
     #[error("Thread {id} not found")]
     ThreadNotFound {
@@ -196,11 +196,11 @@ pub enum StoreError {
 
 impl StoreError {
     /// Whether the error means "no such thing for this user", which the HTTP layer maps to 404.
-    pub fn is_not_found(&self) -> bool {
-        matches!(
     ///
     /// Another user's data is not found rather than forbidden, so that a 404 does not even
     /// tell a client that the id exists.
+    pub fn is_not_found(&self) -> bool {
+        matches!(
             self,
             StoreError::ThreadNotFound { .. }
                 | StoreError::ItemNotFound { .. }
@@ -217,10 +217,10 @@ impl StoreError {
 pub trait Store<C: StoreContext + ?Sized>: Send + Sync {
     /// A new thread id; `thr_` + 8 hex digits unless overridden.
     fn generate_thread_id(&self, ctx: &C) -> ThreadId {
-        let _ = ctx;
-        ThreadId::new(crate::id_gen::IdGenerator::generate(
         // The context is unused here but part of the signature, as in the reference, so
         // that an override can make ids per tenant or per user.
+        let _ = ctx;
+        ThreadId::new(crate::id_gen::IdGenerator::generate(
             &RandomIds,
             IdKind::Thread,
         ))
@@ -254,12 +254,12 @@ pub trait Store<C: StoreContext + ?Sized>: Send + Sync {
     ) -> Result<Page<ThreadMetadata>, StoreError>;
 
     /// Deletes a thread and all its items. Attachments are left alone, as in the reference.
-    async fn delete_thread(&self, id: &ThreadId, ctx: &C) -> Result<(), StoreError>;
-
     ///
     /// A missing thread is `Ok`, as with the reference's `DELETE … WHERE`: a client that
     /// retries a `threads.delete` after a lost response does not get an error for its own
     /// success.
+    async fn delete_thread(&self, id: &ThreadId, ctx: &C) -> Result<(), StoreError>;
+
     /// Loads one page of a thread's items, ordered by `(created_at, id)`, hidden items included.
     /// Another user's thread, or a thread with no items, gives an empty page.
     ///
@@ -275,10 +275,10 @@ pub trait Store<C: StoreContext + ?Sized>: Send + Sync {
 
     /// Inserts a new item (a streamed `thread.item.done`).
     ///
-    /// # Errors
-    ///
     /// Separate from [`Store::save_item`], and refusing an existing id, so that a responder
     /// that reuses an id is noticed instead of silently overwriting an earlier item.
+    ///
+    /// # Errors
     ///
     /// [`StoreError::DuplicateItem`] if the thread already holds an item with that id.
     async fn add_thread_item(
