@@ -28,6 +28,10 @@ use async_trait::async_trait;
 use crate::provider::events::InputItem;
 
 /// A guardrail that tripped: the run stops, and `message` is what the user is shown.
+///
+/// A struct rather than a bare `String`, so that a check reads as "trip with this message"
+/// (`Some(Tripwire::new(…))`) and the message cannot be mistaken for a log line: it is
+/// shown to the user as the stream's error.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tripwire {
     /// A user-facing reason, e.g. "The assistant response was blocked."
@@ -62,6 +66,10 @@ impl fmt::Display for GuardrailStage {
 }
 
 /// A check on the model input of a run; `C` is the request context.
+///
+/// `async` because a real check may call a moderation model or a service; `#[async_trait]`
+/// because an agent holds its guardrails as `Arc<dyn InputGuardrail<C>>`, and an `async fn`
+/// in a trait is not dyn-compatible.
 #[async_trait]
 pub trait InputGuardrail<C>: Send + Sync {
     /// A name, for logs and errors.
@@ -72,6 +80,9 @@ pub trait InputGuardrail<C>: Send + Sync {
 }
 
 /// A check on the final text of a run; `C` is the request context.
+///
+/// It sees the final text only, not every delta: it runs once the model has finished, by
+/// which time the text has streamed, which is why a trip takes back what was shown.
 #[async_trait]
 pub trait OutputGuardrail<C>: Send + Sync {
     /// A name, for logs and errors.
@@ -92,6 +103,8 @@ pub trait OutputGuardrail<C>: Send + Sync {
 /// ```
 pub struct GuardrailFn<F> {
     name: String,
+    /// Generic, not boxed: the closure's type is known where the guardrail is built, and the
+    /// agent boxes the whole guardrail once, as an `Arc<dyn …>`.
     check: F,
 }
 
@@ -105,6 +118,7 @@ impl<F> GuardrailFn<F> {
     }
 }
 
+// By hand: a closure has no `Debug`, so only the name is printed.
 impl<F> fmt::Debug for GuardrailFn<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GuardrailFn")
@@ -113,6 +127,9 @@ impl<F> fmt::Debug for GuardrailFn<F> {
     }
 }
 
+// One type serves both stages: which trait applies is decided by the closure's signature
+// (`&[InputItem]` for input, `&str` for output), so a `GuardrailFn` cannot be put in the
+// wrong list by mistake.
 #[async_trait]
 impl<C, F> InputGuardrail<C> for GuardrailFn<F>
 where

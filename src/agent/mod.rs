@@ -42,6 +42,10 @@ pub use tools::{ClientToolCall, FunctionTool, Tool, ToolContext, ToolError, Tool
 use crate::provider::events::{ReasoningSettings, ResponsesRequest};
 
 /// Turns the request context into template variables.
+///
+/// A function rather than a `C: Serialize` bound on the whole agent, so that a context that
+/// is not `Serialize` (or holds a secret) can still feed a template; `Arc` so an agent that
+/// holds it stays cheap to share between requests.
 type TemplateValues<C> = Arc<dyn Fn(&C) -> minijinja::Value + Send + Sync>;
 
 /// The system prompt: fixed text, or a template rendered with the request context for every
@@ -60,6 +64,8 @@ pub enum Instructions<C> {
     },
 }
 
+// By hand: the `values` function has no `Debug`, and the template source is what a reader
+// of the log wants anyway.
 impl<C> fmt::Debug for Instructions<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -104,8 +110,15 @@ impl<C> Instructions<C> {
         match self {
             Instructions::Text(text) => Ok(text.clone()),
             Instructions::Template { source, values } => {
+                // A fresh environment per render: the template is rendered once per model
+                // call from its source, so there is no compiled template to keep, and no
+                // state is shared between requests.
                 let mut env = minijinja::Environment::new();
+                // Strict, so a misspelt variable is an error the author sees rather than an
+                // empty string the model silently reads (Jinja's default).
                 env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+                // Python's string and dict methods (`.upper()`, `.items()`), so a template
+                // written for Jinja under Python works here unchanged.
                 env.set_unknown_method_callback(
                     minijinja_contrib::pycompat::unknown_method_callback,
                 );
@@ -155,6 +168,8 @@ pub struct ModelSettings {
 impl ModelSettings {
     /// Copies the settings that are set into `request`.
     fn apply(&self, request: &mut ResponsesRequest) {
+        // Copied as `Option`s, unset ones included: a `None` is left out of the request
+        // body, so the provider's own default applies, as in the Agents SDK.
         request.temperature = self.temperature;
         request.top_p = self.top_p;
         request.max_output_tokens = self.max_output_tokens;
@@ -294,6 +309,9 @@ impl<C: Send + Sync + 'static> Agent<C> {
     }
 
     /// The tool the model called by this name.
+    ///
+    /// A linear search, not a map: an agent has a handful of tools, and a `Vec` keeps the
+    /// order in which they are sent to the model.
     fn find_tool(&self, name: &str) -> Option<&Arc<dyn Tool<C>>> {
         self.tools.iter().find(|t| t.definition().name == name)
     }

@@ -46,6 +46,10 @@ use crate::provider::{ModelProvider, ProviderError};
 pub const DEFAULT_MAX_TURNS: usize = 10;
 
 /// How many tool events may wait unread before a tool's `send` waits.
+///
+/// Bounded, so a tool that streams faster than the client reads is slowed down instead of
+/// filling memory; 64 is enough that a tool sending a handful of progress updates and tasks
+/// never waits while the runner is busy forwarding an earlier one.
 const TOOL_EVENT_BUFFER: usize = 64;
 
 /// One thing that happened during a run.
@@ -140,7 +144,11 @@ pub type RunStream = BoxStream<'static, Result<RunEvent, RunError>>;
 /// Runs agents against one model provider.
 #[derive(Debug, Clone)]
 pub struct Runner {
+    /// A trait object, so one runner type serves the mock provider of the tests and lessons
+    /// and the real one, picked at run time; an `Arc`, because every run's stream keeps a
+    /// handle after `run_streamed` has returned.
     provider: Arc<dyn ModelProvider>,
+    /// Counts model calls, not tool calls: it is what stops a model that calls tools forever.
     max_turns: usize,
 }
 
@@ -166,30 +174,51 @@ impl Runner {
         input: Vec<InputItem>,
         context: C,
     ) -> RunStream {
+        // Everything the stream uses is owned by it (cloned `Arc`s, the moved input), so the
+        // stream is `'static` and outlives this `&self` call, as `RunStream` requires.
         let provider = self.provider.clone();
         let max_turns = self.max_turns;
+        // Shared with every tool's `ToolContext`, which may be cloned into a spawned task.
         let context = Arc::new(context);
         try_stream! {
             let mut input = input;
+            // Before any model call, so a tripped input guardrail costs no tokens and streams
+            // nothing that would then have to be taken back (module doc of `guardrail`).
             check_input(&agent, &context, &input).await?;
+            // The one slot a tool fills with `request_client_tool_call`. A std `Mutex`: it is
+            // locked only for a swap, never across an `.await`. One slot per run, not per call,
+            // because the reference keeps one `client_tool_call` on its `AgentContext`.
             let client_call = Arc::new(Mutex::new(None::<ClientToolCall>));
+            // The function call during which the client call was asked for; ChatKit's
+            // client tool call item reuses its ids.
             let mut requested_by = None;
             for turn in 1.. {
+                // Checked before the call is made, so `max_turns` model calls happen and the
+                // next one is refused, as the Agents SDK's `MaxTurnsExceeded`.
                 if turn > max_turns {
                     Err(RunError::MaxTurnsExceeded { max_turns })?;
                 }
                 yield RunEvent::TurnStarted { turn };
+                // A clone: the request owns its input, and `input` keeps growing for the
+                // next turn.
                 let request = build_request(&agent, &context, input.clone())?;
                 let mut output = Vec::new();
                 let mut events = provider.stream_response(request);
                 while let Some(event) = events.next().await {
+                    // A provider error ends the run here, mid-response: what was already
+                    // yielded has been streamed, and the bridge decides what to take back.
                     let event = event?;
                     collect_output(&event, &mut output);
                     yield RunEvent::Model(event);
                 }
+                // The response's own items go into the input first, so that on the next turn
+                // each function call comes before the `function_call_output` that answers it,
+                // which is the order the Responses API requires.
                 input.extend(output.iter().filter_map(InputItem::replay));
                 let calls = function_calls(&output);
                 if calls.is_empty() {
+                    // The final answer. Output guardrails see it only now, when it has
+                    // already streamed; a trip makes the bridge remove what was shown.
                     let text = last_message_text(&output);
                     check_output(&agent, &context, &text).await?;
                     yield RunEvent::Finished(FinalOutput::Text(text));
@@ -198,15 +227,26 @@ impl Runner {
                 let mut stop = None;
                 for call in calls {
                     let Some(tool) = agent.find_tool(&call.name) else {
+                        // The run ends, as the Agents SDK's `ModelBehaviorError` ends it: with
+                        // no tool there is nothing to produce an output for the model. The
+                        // `break` is unreachable (the `?` above it returns), but `try_stream!`
+                        // hides that from the compiler and a `let … else` must diverge.
                         Err(RunError::UnknownTool { name: call.name.clone(), agent: agent.name.clone() })?;
                         break;
                     };
                     yield RunEvent::ToolCalled(call.clone());
+                    // One channel per call, so a tool that leaked a clone of its context cannot
+                    // stream into the next tool's events.
                     let (tx, mut rx) = mpsc::channel(TOOL_EVENT_BUFFER);
                     let ctx = ToolContext::new(context.clone(), call.call_id.clone(), tx, client_call.clone());
+                    // Noted before the tool runs, to tell whether *this* call filled the slot.
                     let had_client_call = has_client_call(&client_call);
                     let mut running = tool.invoke(ctx, &call.arguments);
                     // Pass the tool's events on as they come; the tool's result ends the loop.
+                    // `biased` polls the channel first, so an event sent before the tool
+                    // returned is yielded before its output. When every sender is gone,
+                    // `recv` gives `None`, the pattern does not match, and `select!` disables
+                    // that branch and waits for the result alone.
                     let result: ToolResult = loop {
                         tokio::select! {
                             biased;
@@ -227,11 +267,16 @@ impl Runner {
                         call_id: call.call_id.clone(),
                         output: output.clone(),
                     })));
+                    // Every call of the response runs even after a stopping tool, and the
+                    // first one that stops gives the final output, as in the Agents SDK.
                     if stop.is_none() && stops_at(&agent.tool_use_behavior, &call.name) {
                         stop = Some(FinalOutput::ToolOutput { name: call.name.clone(), output });
                     }
                 }
                 if let Some(final_output) = stop {
+                    // The client tool call is announced only when the run stops: if the model
+                    // were called again it could answer before the client has run the tool.
+                    // A poisoned lock counts as no call, rather than panicking mid-stream.
                     let pending = client_call.lock().ok().and_then(|mut slot| slot.take());
                     if let (Some(call), Some(requested_by)) = (pending, requested_by.take()) {
                         yield RunEvent::ClientToolCall { call, requested_by };
@@ -246,6 +291,9 @@ impl Runner {
 }
 
 /// Runs the agent's input guardrails in order; the first that trips ends the run.
+///
+/// One after another, not concurrently: the first trip decides the message the user sees,
+/// and an order that depends on timing would make that message change between runs.
 async fn check_input<C>(
     agent: &Agent<C>,
     context: &C,
@@ -269,7 +317,9 @@ async fn check_output<C>(agent: &Agent<C>, context: &C, output: &str) -> Result<
     Ok(())
 }
 
+/// The error of a tripped guardrail, logged once here for both stages.
 fn tripped(stage: GuardrailStage, guardrail: &str, tripwire: Tripwire) -> RunError {
+    // `info`, not `warn`: a guardrail doing its job is not a fault of the server.
     tracing::info!(%stage, guardrail, "a guardrail stopped the run");
     RunError::GuardrailTripped {
         stage,
@@ -284,12 +334,16 @@ fn build_request<C>(
     context: &C,
     input: Vec<InputItem>,
 ) -> Result<ResponsesRequest, RunError> {
+    // Rendered for every model call, as the Agents SDK asks the agent for its system prompt
+    // on every turn; within a run the text is the same, since the context does not change.
     let instructions = match &agent.instructions {
         Some(instructions) => Some(instructions.render(&agent.name, context)?),
         None => None,
     };
     let mut request = ResponsesRequest {
         model: agent.model.clone(),
+        // Always streamed: the runner forwards events as they arrive, even for a single
+        // answer, so the client sees text as the model writes it.
         stream: true,
         input,
         instructions,
@@ -316,6 +370,8 @@ fn collect_output(event: &ResponseEvent, output: &mut Vec<OutputItem>) {
     }
 }
 
+/// The function calls of one response, in the order the model made them, which is the order
+/// they run in.
 fn function_calls(output: &[OutputItem]) -> Vec<FunctionCall> {
     output
         .iter()
@@ -337,6 +393,7 @@ fn last_message_text(output: &[OutputItem]) -> String {
         .flat_map(|m| &m.content)
         .filter_map(|part| match part {
             OutputContent::OutputText { text, .. } => Some(text.as_str()),
+            // A refusal is what the user was shown, so an output guardrail checks it too.
             OutputContent::Refusal { refusal } => Some(refusal.as_str()),
             OutputContent::Unknown => None,
         })
@@ -349,11 +406,14 @@ fn tool_output(result: ToolResult) -> String {
         Ok(output) => output,
         Err(error) => {
             tracing::warn!(%error, "a tool failed");
+            // The Agents SDK's default wording, kept exactly: the model reads it in the next
+            // turn, and the tests compare the model requests with the SDK's recorded ones.
             format!("An error occurred while running the tool. Please try again. Error: {error}")
         }
     }
 }
 
+/// Whether the output of `tool` ends the run under `behavior`.
 fn stops_at(behavior: &ToolUseBehavior, tool: &str) -> bool {
     match behavior {
         ToolUseBehavior::RunLlmAgain => false,
@@ -362,6 +422,8 @@ fn stops_at(behavior: &ToolUseBehavior, tool: &str) -> bool {
     }
 }
 
+/// Whether a tool has asked for a client tool call in this run so far.
 fn has_client_call(slot: &Mutex<Option<ClientToolCall>>) -> bool {
+    // A poisoned slot (a tool panicked while setting it) counts as empty.
     slot.lock().map(|call| call.is_some()).unwrap_or(false)
 }

@@ -138,13 +138,21 @@ pub struct ClientToolCall {
 /// Cloning is cheap; every clone streams into the same run.
 #[derive(Debug)]
 pub struct ToolContext<C> {
+    /// Behind an `Arc`, so a context can be cloned into a task the tool spawns without the
+    /// request context having to be `Clone`.
     context: Arc<C>,
+    /// The call being answered, so a tool can tie what it logs to the model's request.
     call_id: String,
     /// Bounded, so a tool that streams faster than the client reads waits (backpressure).
+    /// A channel rather than a callback, because the tool runs as a future the runner polls
+    /// beside this channel: events cross from one to the other without a lock.
     events: mpsc::Sender<ToolEvent>,
+    /// The run's single client-tool-call slot, shared with the runner, which reads it when
+    /// the run stops. A std `Mutex`, because it is only swapped, never held across an `.await`.
     client_tool_call: Arc<Mutex<Option<ClientToolCall>>>,
 }
 
+// By hand, because `#[derive(Clone)]` would require `C: Clone`; only the `Arc` is cloned.
 impl<C> Clone for ToolContext<C> {
     fn clone(&self) -> Self {
         ToolContext {
@@ -257,11 +265,14 @@ impl<C> ToolContext<C> {
             name: name.into(),
             arguments,
         };
+        // A poisoned slot is left alone rather than panicking inside the tool; the run then
+        // ends without a client call.
         if let Ok(mut slot) = self.client_tool_call.lock() {
             *slot = Some(call);
         }
     }
 
+    /// The one way every helper above reaches the runner.
     async fn send(&self, event: ToolEvent) {
         // An error means the runner is gone (the client hung up); dropping is all we can do.
         let _ = self.events.send(event).await;
@@ -283,11 +294,14 @@ pub trait Tool<C>: Send + Sync + fmt::Debug {
 /// What a tool returns to the model: a string (text or JSON).
 pub type ToolResult = Result<String, ToolError>;
 
+/// The user's typed function with its argument type erased: it takes the arguments as a
+/// JSON `Value`, so tools with different argument types fit one `FunctionTool<C>` type.
 type Handler<C> =
     Arc<dyn Fn(ToolContext<C>, Value) -> BoxFuture<'static, ToolResult> + Send + Sync>;
 
 /// A tool made from an async function of a typed argument struct.
 pub struct FunctionTool<C> {
+    /// Built once, when the tool is made, and sent unchanged on every model call.
     definition: ToolDefinition,
     handler: Handler<C>,
 }
@@ -317,11 +331,15 @@ impl<C: Send + Sync + 'static> FunctionTool<C> {
             kind: "function".to_owned(),
             description: Some(description.into()),
         };
+        // The function is behind an `Arc` so every call's `'static` future can own a handle
+        // to it: the future outlives the borrow of the tool that `invoke` was called on.
         let run = Arc::new(run);
         let handler: Handler<C> = Arc::new(move |ctx, arguments| {
             let run = run.clone();
             let name = name.clone();
             Box::pin(async move {
+                // Arguments that do not fit `A` are a tool error, which reaches the model as
+                // the tool's output so it can call again with better ones.
                 let args = serde_json::from_value::<A>(arguments)
                     .map_err(|source| ToolError::InvalidArguments { tool: name, source })?;
                 run(ctx, args).await
@@ -340,7 +358,9 @@ impl<C: Send + Sync + 'static> Tool<C> for FunctionTool<C> {
     }
 
     fn invoke(&self, ctx: ToolContext<C>, arguments: &str) -> BoxFuture<'static, ToolResult> {
-        // An empty string is what some providers send for a tool with no parameters.
+        // Parsed here, before the future is made, because `arguments` is borrowed and the
+        // future must be `'static`. An empty string is what some providers send for a tool
+        // with no parameters.
         let parsed = match arguments.trim() {
             "" => Ok(json!({})),
             text => serde_json::from_str(text),
@@ -377,10 +397,15 @@ pub fn strict_schema<A: JsonSchema>(title: &str) -> Value {
 
 /// Rewrites one schema node and everything under it (see [`strict_schema`]).
 fn make_strict(node: &mut Value) {
+    // `true`, numbers and other non-object schemas have nothing to rewrite.
     let Value::Object(map) = node else {
         return;
     };
+    // `shift_remove`, not `remove`: with `preserve_order` on, `remove` moves the last key
+    // into the hole, and the schema would reach the model with its keys shuffled.
     map.shift_remove("default");
+    // `format` is dropped from non-strings only (schemars writes `"format": "uint32"` on
+    // integers, which strict mode rejects); on strings it is meaningful (`date-time`).
     let is_string = map.get("type").is_some_and(|t| {
         t == "string" || t.as_array().is_some_and(|ts| ts.contains(&json!("string")))
     });
@@ -392,10 +417,14 @@ fn make_strict(node: &mut Value) {
         map.insert("anyOf".to_owned(), one_of);
     }
     if let Some(Value::Object(properties)) = map.get("properties") {
+        // Every property, in declaration order: strict mode has no optional fields, so an
+        // `Option` field stays listed and its nullable type says it may be absent.
         let names: Vec<Value> = properties.keys().map(|k| json!(k)).collect();
         map.insert("required".to_owned(), Value::Array(names));
         map.insert("additionalProperties".to_owned(), json!(false));
     }
+    // Only the keys whose values are schemas are walked: a `properties` map or `enum`
+    // list holds names and values, which must not be rewritten.
     for (key, child) in map.iter_mut() {
         match key.as_str() {
             "properties" | "$defs" | "definitions" => {

@@ -563,6 +563,10 @@ pub fn user_text_message(text: impl Into<String>) -> InputItem {
     user_message(vec![input_text(text)])
 }
 
+/// A message input item of `role`, without an `id` or a `status`.
+///
+/// Items rebuilt from the store have no provider id to give (their ids are ChatKit's, which a
+/// model provider would reject), and the reference's converter sends neither field.
 fn message_item(role: &str, parts: Vec<Value>) -> InputItem {
     InputItem::Typed(TypedInputItem::Message(InputMessage {
         role: role.to_owned(),
@@ -573,6 +577,9 @@ fn message_item(role: &str, parts: Vec<Value>) -> InputItem {
 }
 
 /// The user's text with each tag written as `@text`, and the tags in order.
+///
+/// The mention stays in the text where the user wrote it, so the sentence still reads; what
+/// the tag *means* goes into a separate message built by the tag hook, once per tag.
 fn text_and_tags(message: &UserMessage) -> (String, Vec<MentionTag<'_>>) {
     let mut text = String::new();
     let mut tags = Vec::new();
@@ -620,6 +627,8 @@ fn task_text(task: &Task) -> Option<String> {
     ))
 }
 
+/// The wrapper around hidden context, in the reference's words: the tags let the model tell
+/// what the user said from what the app added, and the tests compare it with the SDK's text.
 fn hidden_context_text(content: &str) -> String {
     format!(
         "Hidden context for the agent (not shown to the user):\n\
@@ -627,7 +636,10 @@ fn hidden_context_text(content: &str) -> String {
     )
 }
 
+/// A structured input item as the model reads it: its status and one line per question.
 fn structured_input_text(status: StructuredInputStatus, inputs: &[StructuredInput]) -> String {
+    // Spelt out rather than serialized: the wire names, lowercase, exactly as the reference's
+    // f-string prints them, with no JSON quotes around them.
     let status = match status {
         StructuredInputStatus::Pending => "pending",
         StructuredInputStatus::Answered => "answered",

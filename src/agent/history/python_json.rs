@@ -36,6 +36,9 @@ use serde_json::{Map, Number, Value};
 /// );
 /// ```
 pub fn python_json_dumps(value: &Value) -> String {
+    // Written by hand instead of through a custom `serde_json::ser::Formatter`: a formatter
+    // can change separators, but not how strings are escaped (`ensure_ascii`) or how floats
+    // are printed, which is most of the difference.
     let mut out = String::new();
     write_value(&mut out, value);
     out
@@ -77,7 +80,8 @@ fn write_object(out: &mut String, map: &Map<String, Value>) {
 
 fn write_number(out: &mut String, number: &Number) {
     // Integers print as integers; only a JSON number with a fraction or an exponent is a
-    // float, in Python as in serde_json.
+    // float, in Python as in serde_json. `i64` is tried before `u64` so negative numbers
+    // print; a `u64` beyond `i64::MAX` still prints in full.
     if let Some(n) = number.as_i64() {
         let _ = write!(out, "{n}");
     } else if let Some(n) = number.as_u64() {
@@ -103,6 +107,8 @@ fn python_float_repr(f: f64) -> String {
     };
     let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
 
+    // CPython's `float_repr_style = 'short'` switches to scientific notation below 1e-4 and
+    // from 1e16 up; these are its bounds, checked by the test table below.
     let body = if (-4..16).contains(&exponent) {
         fixed_notation(&digits, exponent)
     } else {
@@ -120,11 +126,14 @@ fn python_float_repr(f: f64) -> String {
 
 /// `digits` × 10^(`exponent` − len + 1) in fixed notation, always with a fraction (`1.0`).
 fn fixed_notation(digits: &str, exponent: i32) -> String {
+    // Below 1: leading zeros after the point (`1.2e-3` → `0.0012`).
     if exponent < 0 {
         let zeros = "0".repeat((-exponent - 1) as usize);
         return format!("0.{zeros}{digits}");
     }
     let int_len = exponent as usize + 1;
+    // All digits before the point: pad with zeros and add `.0`, since Python always shows
+    // that a float is one (`1e15` → `1000000000000000.0`).
     if digits.len() <= int_len {
         let zeros = "0".repeat(int_len - digits.len());
         format!("{digits}{zeros}.0")
@@ -137,6 +146,8 @@ fn fixed_notation(digits: &str, exponent: i32) -> String {
 /// A JSON string as Python writes it with `ensure_ascii=True`: only printable ASCII stays raw.
 fn write_string(out: &mut String, text: &str) {
     out.push('"');
+    // The short escapes are exactly Python's (`\b` and `\f` included, which serde_json
+    // also uses); `/` stays raw, as in Python.
     for c in text.chars() {
         match c {
             '"' => out.push_str("\\\""),
