@@ -14,12 +14,18 @@ use crate::protocol::{AssistantMessageContent, ItemKind, ThreadItem, ThreadItemU
 
 /// Applies `update` to `item` if it is an update of that item's kind.
 pub(crate) fn apply_update(item: &mut ThreadItem, update: &ThreadItemUpdate) {
+    // An update of another kind (a text delta for a workflow, say) is ignored rather than
+    // refused: the pending copy exists only for a cancellation, and the event itself is
+    // still sent to the client as the responder wrote it.
     match &mut item.kind {
         ItemKind::AssistantMessage(message) => apply_content_update(&mut message.content, update),
         ItemKind::Workflow { workflow } => match update {
+            // Appended whatever `task_index` the event carries, as the reference appends.
             ThreadItemUpdate::WorkflowTaskAdded { task, .. } => workflow.tasks.push(task.clone()),
             ThreadItemUpdate::WorkflowTaskUpdated { task_index, task } => {
-                // The reference raises on an index past the end; we leave the list alone.
+                // The reference raises on an index past the end; we leave the list alone,
+                // because a panic or an error here would end a stream the client is reading
+                // for the sake of a copy that is only kept for a cancellation.
                 if let Some(slot) = workflow.tasks.get_mut(*task_index) {
                     *slot = task.clone();
                 }
@@ -32,6 +38,7 @@ pub(crate) fn apply_update(item: &mut ThreadItem, update: &ThreadItemUpdate) {
 
 /// Applies an assistant content-part update to a message's parts.
 fn apply_content_update(content: &mut Vec<AssistantMessageContent>, update: &ThreadItemUpdate) {
+    // The index first, for all four kinds at once, so the padding below is written once.
     let index = match update {
         ThreadItemUpdate::ContentPartAdded { content_index, .. }
         | ThreadItemUpdate::ContentPartTextDelta { content_index, .. }
@@ -39,12 +46,15 @@ fn apply_content_update(content: &mut Vec<AssistantMessageContent>, update: &Thr
         | ThreadItemUpdate::ContentPartDone { content_index, .. } => *content_index,
         _ => return,
     };
-    // Updates may name a part that was never added; pad so the index exists.
+    // Updates may name a part that was never added; pad so the index exists. The padding is
+    // empty text parts, the reference's `AssistantMessageContent(text="", annotations=[])`.
     while content.len() <= index {
         content.push(AssistantMessageContent::text(""));
     }
     let part = &mut content[index];
     match update {
+        // `added` and `done` both carry the whole part and replace it: `done` is the final
+        // text, which wins over the deltas accumulated so far.
         ThreadItemUpdate::ContentPartAdded { content: new, .. }
         | ThreadItemUpdate::ContentPartDone { content: new, .. } => *part = new.clone(),
         ThreadItemUpdate::ContentPartTextDelta { delta, .. } => part.text.push_str(delta),
@@ -53,6 +63,8 @@ fn apply_content_update(content: &mut Vec<AssistantMessageContent>, update: &Thr
             annotation,
             ..
         } => {
+            // The reference's rule: insert at the index, or append when the index is past
+            // the end; `min` gives both in one `insert` that cannot panic.
             let at = (*annotation_index).min(part.annotations.len());
             part.annotations.insert(at, annotation.clone());
         }

@@ -24,6 +24,10 @@ pub const CANCELLED_NOTE: &str =
     "The user cancelled the stream. Stop responding to the prior request.";
 
 /// Everything a cancellation hook needs: the thread, the unfinished items, and the store.
+///
+/// One struct rather than five arguments, so the hook's signature stays the same when the
+/// pipeline has one more thing to hand over. It borrows from the pipeline, which outlives the
+/// hook's call, so nothing is cloned for a cancellation.
 pub struct CancelledStream<'a, C: ?Sized> {
     /// The thread that was streaming.
     pub thread: &'a ThreadMetadata,
@@ -37,6 +41,8 @@ pub struct CancelledStream<'a, C: ?Sized> {
     pub clock: &'a dyn Clock,
 }
 
+// By hand: `dyn Store` and `dyn Clock` have no `Debug`, and the thread's id says which
+// stream this was.
 impl<C: ?Sized> fmt::Debug for CancelledStream<'_, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CancelledStream")
@@ -61,10 +67,16 @@ pub async fn persist_pending_on_cancel<C: StoreContext + ?Sized>(
         store,
         clock,
     } = cancelled;
+    // `add`, not `save`: a pending item was never done, so it is not in the store yet.
+    // Pending widgets and workflows are dropped, as the reference's default drops them; a
+    // server that wants them kept overrides the hook.
     for item in pending.iter().filter(|item| has_visible_text(item)) {
         store.add_thread_item(&thread.id, item, ctx).await?;
     }
     // Without the note, a later turn may try to continue the answer the user stopped.
+    // Stamped now, after every pending item was created, so it sorts after them and the
+    // model reads it last. The id comes from the store and the time from the server's
+    // clock, not the wall clock, so tests with sequential ids and a fixed clock can predict it.
     let note = ThreadItem {
         id: store.generate_item_id(IdKind::SdkHiddenContext, thread, ctx),
         thread_id: thread.id.clone(),
@@ -78,6 +90,9 @@ pub async fn persist_pending_on_cancel<C: StoreContext + ?Sized>(
 }
 
 /// Whether an item is an assistant message with at least one non-blank text part.
+///
+/// The reference's `is_empty` test inverted: a message whose parts are all whitespace shows
+/// nothing on reload, so it is not worth an item.
 fn has_visible_text(item: &ThreadItem) -> bool {
     match &item.kind {
         ItemKind::AssistantMessage(message) => message

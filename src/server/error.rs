@@ -15,6 +15,11 @@ use crate::protocol::{ErrorCode, ErrorEvent, ProtocolError};
 use crate::store::StoreError;
 
 /// Why a request was refused before any response was sent.
+///
+/// One variant per kind of refusal, each with its own stable `code` at the edge
+/// (`http/error.rs` maps every variant, with no catch-all arm, so a new one must pick its
+/// status and code there). The `message` of the variants meant for the client is built from
+/// the request's own ids, never from an internal error.
 #[derive(Debug, thiserror::Error)]
 pub enum ProcessError {
     /// The body is not a valid request.
@@ -38,6 +43,9 @@ pub enum ProcessError {
         message: String,
     },
     /// The integration did not implement the hook this request needs.
+    ///
+    /// A variant of its own, not a `Failed`, because it is not a failure of the server but a
+    /// missing feature: the client gets a 501 it can tell apart from a crash.
     #[error("this server does not implement `{hook}`")]
     Unsupported {
         /// The hook's name.
@@ -58,6 +66,10 @@ pub enum ProcessError {
 }
 
 /// Why a responder's stream stopped early. Each becomes one `error` event.
+///
+/// The first two variants are the reference's two exception classes a responder raises on
+/// purpose; the others are what goes wrong by accident, which the reference's generic
+/// `except Exception` branch catches.
 #[derive(Debug, thiserror::Error)]
 pub enum StreamError {
     /// A user-facing message (the reference's `CustomStreamError`).
@@ -83,6 +95,8 @@ pub enum StreamError {
         hook: &'static str,
     },
     /// The store failed mid-stream.
+    ///
+    /// `#[from]`, so `?` on a store call works inside a responder's `try_stream!`.
     #[error(transparent)]
     Store(#[from] StoreError),
     /// Anything else; the message is logged, never sent.
@@ -116,6 +130,8 @@ impl StreamError {
                 message,
                 allow_retry,
             } => ErrorEvent::custom(message.clone(), *allow_retry),
+            // No message, as the reference's `ErrorEvent(code=e.code, allow_retry=…)`: the
+            // client words a known code itself.
             StreamError::Coded { code, allow_retry } => ErrorEvent {
                 code: code.clone(),
                 message: None,

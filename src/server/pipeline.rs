@@ -49,26 +49,44 @@ use super::error::StreamError;
 use super::{EventStream, SharedServer};
 
 /// One streaming request in flight.
+///
+/// Every field is owned (`Arc`s, a cloned context, the thread by value): the task is spawned
+/// and outlives the HTTP handler that started it, so it can borrow nothing from the request.
+/// That is also why `C: Clone + 'static`.
 pub(crate) struct Pipeline<C: StoreContext + Clone + 'static> {
+    /// The server's hooks this task calls: `get_stream_options` and `handle_stream_cancelled`.
     pub(crate) server: SharedServer<C>,
+    /// Where each finished item is written, before the client is told of it.
     pub(crate) store: Arc<dyn Store<C>>,
+    /// The server's clock, handed to the cancellation hook for its note's timestamp, so that
+    /// tests with a fixed clock get fixed times there too.
     pub(crate) clock: Arc<dyn Clock>,
+    /// The thread as the stream knows it; replaced when the responder sends `thread.updated`,
+    /// so the cancellation hook sees the latest title and status.
     pub(crate) thread: ThreadMetadata,
     pub(crate) ctx: C,
     /// SSE frames to the client; closed when the client goes away.
     pub(crate) frames: mpsc::Sender<Bytes>,
 }
 
-/// How the responder's stream ended.
+/// How the responder's stream ended: the three exits of the reference's `_process_events`.
 enum Outcome {
+    /// The `async for` ran out: nothing more to send.
     Finished,
+    /// One of its `except` branches for errors (`CustomStreamError`, `StreamError`,
+    /// `Exception`): one `error` event, then the end.
     Failed(StreamError),
+    /// Its `except asyncio.CancelledError` branch: the cancellation hook, and nothing sent.
     ClientGone,
 }
 
 /// Items the client has been shown but the store has not: what a cancellation may keep.
+///
+/// The reference keeps a `dict` keyed by item id, which in Python also remembers insertion
+/// order. A Rust `HashMap` does not, so the order is a second field.
 #[derive(Default)]
 struct Pending {
+    /// By id, because every `thread.item.updated` (one per text delta) looks its item up.
     items: HashMap<ItemId, ThreadItem>,
     /// Insertion order of `items`, so the cancellation hook sees them as they were added.
     order: Vec<ItemId>,
@@ -79,16 +97,24 @@ struct Pending {
 impl<C: StoreContext + Clone + 'static> Pipeline<C> {
     /// Sends `prelude`, then `stream_options`, then the responder's events, then closes.
     pub(crate) async fn run(mut self, prelude: Vec<ThreadStreamEvent>, responder: EventStream) {
+        // The prelude's writes (a new thread, the user's message) already happened in the
+        // processor, before the first byte, so their failures could still be HTTP errors.
+        // Only its events are sent here, through the same channel as everything after them,
+        // so nothing can overtake them.
         for event in prelude {
             if self.send(&event).await.is_err() {
                 // The client left during the prelude: nothing is pending, so nothing to keep.
                 return;
             }
         }
+        // `stream_options` comes after the prelude and before the responder's first event,
+        // where the reference's `_process_events` yields it.
         let options = self.server.get_stream_options(&self.thread, &self.ctx);
         let options_event = ThreadStreamEvent::StreamOptions {
             stream_options: options,
         };
+        // A client gone at this point gets no cancellation hook, as in the reference, which
+        // yields `stream_options` before entering the `try` that catches the cancellation.
         if self.send(&options_event).await.is_err() {
             return;
         }
@@ -108,6 +134,8 @@ impl<C: StoreContext + Clone + 'static> Pipeline<C> {
                 // client that is already gone.
                 biased;
                 () = self.frames.closed() => return Outcome::ClientGone,
+                // `AssertUnwindSafe` is sound here because a stream that panicked is never
+                // polled again: the arm below ends the loop and the stream is dropped.
                 next = AssertUnwindSafe(responder.next()).catch_unwind() => next,
             };
             let event = match next {
@@ -118,6 +146,8 @@ impl<C: StoreContext + Clone + 'static> Pipeline<C> {
                 // a retryable error event, like any other failure, and the panic is logged.
                 Err(_) => return Outcome::Failed(StreamError::failed("the responder panicked")),
             };
+            // One event at a time: the next one is not pulled until this one is persisted and
+            // queued, so the store never lags behind what the client has been sent.
             match self.handle(event, pending).await {
                 Ok(()) => {}
                 Err(HandleError::Stream(error)) => return Outcome::Failed(error),
@@ -132,12 +162,18 @@ impl<C: StoreContext + Clone + 'static> Pipeline<C> {
         event: ThreadStreamEvent,
         pending: &mut Pending,
     ) -> Result<(), HandleError> {
+        // Each arm writes first and sends after, in the reference's order: an item the client
+        // has seen as done is already in the store if the client reloads the thread at once.
+        // A store error (`?`) fails the stream like a responder error: the reference's
+        // `except Exception` branch, a retryable `stream.error`.
         let visible = match &event {
             ThreadStreamEvent::ThreadItemAdded { item } => pending.add(item),
             ThreadStreamEvent::ThreadItemUpdated { item_id, update } => {
                 pending.update(item_id, update)
             }
             ThreadStreamEvent::ThreadItemDone { item } => {
+                // `add`, not `save`: an id the thread already holds is an error, not an
+                // overwrite of an earlier item.
                 self.store
                     .add_thread_item(&self.thread.id, item, &self.ctx)
                     .await?;
@@ -153,11 +189,15 @@ impl<C: StoreContext + Clone + 'static> Pipeline<C> {
                 self.store
                     .delete_thread_item(&self.thread.id, item_id, &self.ctx)
                     .await?;
+                // The event carries only an id, so whether it was hidden comes from
+                // `Pending`, which remembers the hidden items added in this stream.
                 pending.finish(item_id, false)
             }
             ThreadStreamEvent::ThreadUpdated { thread } => {
+                // Sent by `update_thread` itself, rebuilt from what was saved.
                 return self.update_thread(&thread.metadata).await;
             }
+            // Progress updates, client effects, notices, errors: nothing to persist.
             _ => true,
         };
         if visible {
@@ -169,7 +209,12 @@ impl<C: StoreContext + Clone + 'static> Pipeline<C> {
     }
 
     /// Saves the responder's new thread metadata and tells the client.
+    ///
+    /// This replaces the reference's diff of a mutable `thread` after every event: the
+    /// responder says what changed, and nothing is compared.
     async fn update_thread(&mut self, updated: &ThreadMetadata) -> Result<(), HandleError> {
+        // Saving another thread's metadata from inside this stream would write to a thread
+        // the client is not looking at; it is a responder bug, reported as one.
         if updated.id != self.thread.id {
             return Err(HandleError::Stream(StreamError::failed(format!(
                 "thread.updated for {} inside a stream of thread {}",
@@ -178,6 +223,8 @@ impl<C: StoreContext + Clone + 'static> Pipeline<C> {
         }
         self.store.save_thread(updated, &self.ctx).await?;
         self.thread = updated.clone();
+        // `for_client` leaves out `metadata`, which is the server's own, and sends no items,
+        // as the reference's `_to_thread_response` does for a `ThreadMetadata`.
         let event = ThreadStreamEvent::ThreadUpdated {
             thread: Thread::for_client(&self.thread, Page::empty()),
         };
@@ -187,6 +234,8 @@ impl<C: StoreContext + Clone + 'static> Pipeline<C> {
     /// Sends the `error` event for a failed responder; its detail goes to the logs only.
     async fn report(&self, error: &StreamError) {
         tracing::warn!(thread = %self.thread.id, %error, "responder failed");
+        // The event has a code and `allow_retry`, and a message only for a custom error:
+        // internal details never reach the client (see `StreamError::to_event`).
         let event = ThreadStreamEvent::Error(error.to_event());
         // If the client is gone too there is nobody left to tell.
         let _ = self.send(&event).await;
@@ -202,6 +251,7 @@ impl<C: StoreContext + Clone + 'static> Pipeline<C> {
             store: self.store.as_ref(),
             clock: self.clock.as_ref(),
         };
+        // Logged at `error`: the client is gone, so the log is the only place this can go.
         if let Err(error) = self.server.handle_stream_cancelled(cancelled).await {
             tracing::error!(thread = %self.thread.id, %error, "saving a cancelled stream failed");
         }
@@ -209,6 +259,8 @@ impl<C: StoreContext + Clone + 'static> Pipeline<C> {
 
     /// Frames one event as `data: <json>\n\n` and queues it; `Err` means the client is gone.
     async fn send(&self, event: &ThreadStreamEvent) -> Result<(), ClientGone> {
+        // The wire form leaves out `None` fields, as the reference's `_serialize` does
+        // (`exclude_none=True`).
         let json = match to_wire_json(event) {
             Ok(json) => json,
             Err(error) => {
@@ -218,7 +270,9 @@ impl<C: StoreContext + Clone + 'static> Pipeline<C> {
                 return Ok(());
             }
         };
+        // No `event:` or `id:` lines, exactly the reference's `b"data: " + b + b"\n\n"`.
         let frame = Bytes::from(format!("data: {json}\n\n"));
+        // Waits while the channel is full: this is where a slow client slows the responder.
         self.frames.send(frame).await.map_err(|_| ClientGone)
     }
 }
@@ -226,7 +280,8 @@ impl<C: StoreContext + Clone + 'static> Pipeline<C> {
 /// The client's end of the channel is closed.
 struct ClientGone;
 
-/// Why handling one event stopped the stream.
+/// Why handling one event stopped the stream. Two kinds, because they end differently: a
+/// failure is reported to the client, a departure runs the cancellation hook.
 enum HandleError {
     Stream(StreamError),
     ClientGone,
@@ -241,10 +296,15 @@ impl From<crate::store::StoreError> for HandleError {
 impl Pending {
     /// Starts tracking an added item; returns whether the event may be sent.
     fn add(&mut self, item: &ThreadItem) -> bool {
+        // A hidden item is not pending either: the cancellation hook only keeps what the user
+        // saw, and the user never saw it.
         if item.is_hidden() {
             self.hidden.insert(item.id.clone());
             return false;
         }
+        // The copy is the pipeline's own (the reference takes a deep copy too), so updates
+        // applied to it do not depend on what the responder does with its item afterwards.
+        // An id added twice keeps its first place in the order.
         if self.items.insert(item.id.clone(), item.clone()).is_none() {
             self.order.push(item.id.clone());
         }
@@ -256,6 +316,8 @@ impl Pending {
         if self.hidden.contains(item_id) {
             return false;
         }
+        // An update for an item that is not pending (added in an earlier stream, say) is
+        // still sent, as the reference sends it; there is just no copy to apply it to.
         if let Some(item) = self.items.get_mut(item_id) {
             super::apply::apply_update(item, update);
         }
@@ -264,6 +326,7 @@ impl Pending {
 
     /// Stops tracking an item that was done, replaced or removed; returns whether to send.
     fn finish(&mut self, item_id: &ItemId, hidden: bool) -> bool {
+        // A scan of `order`: a stream has a handful of items pending at once.
         self.items.remove(item_id);
         self.order.retain(|id| id != item_id);
         let was_hidden = self.hidden.remove(item_id);

@@ -33,18 +33,27 @@ pub fn apply_submission(
     item: &ThreadItem,
     submission: &StructuredInputSubmission,
 ) -> Result<ThreadItem, ProcessError> {
+    // Both checks run before the first byte, so each is an HTTP error rather than a stream
+    // that starts and then fails; the reference raises `ValueError` for both, which its
+    // server turns into a bare 500 or an aborted stream.
     let ItemKind::StructuredInput { status, inputs } = &item.kind else {
         return Err(ProcessError::WrongItemKind {
             message: format!("Item {} is not a structured input", item.id),
         });
     };
+    // Answered once, for good: a second submission (a double click, a replayed request)
+    // must not overwrite the answers the model has already been given.
     if *status != StructuredInputStatus::Pending {
         return Err(ProcessError::Conflict {
             message: format!("Structured input item {} is not pending", item.id),
         });
     }
     warn_about_unknown_answers(item, submission);
+    // A copy, not the stored item changed in place: the store is only written when the
+    // pipeline handles the `thread.item.replaced`, like every other item change.
     let mut answered = inputs.clone();
+    // Driven by the item's questions, not by the submission's answers, so every question
+    // ends with an answer (skipped if none came) and the item's order is kept.
     for question in &mut answered {
         question.answer = Some(answer_for(question, submission));
     }
@@ -76,6 +85,8 @@ fn answer_for(
     let Some(answer) = submission.answers.get(&question.id) else {
         return skipped;
     };
+    // No values counts as skipped even without the flag, as in the reference's
+    // `not answer.values`; an empty string is a value, though, and is kept.
     if answer.skipped || answer.values.is_empty() {
         return skipped;
     }
@@ -86,6 +97,9 @@ fn answer_for(
             ..
         }
     );
+    // The reference's `values[:1]`: a client that sends several values for a single-choice
+    // question gets the first one kept, not an error. The slice cannot panic, since the
+    // values were checked to be non-empty above.
     let values = if single_choice {
         answer.values[..1].to_vec()
     } else {
@@ -97,6 +111,10 @@ fn answer_for(
     }
 }
 
+/// Logs the answers that name no question of the item, as the reference does.
+///
+/// A warning, not an error, as in the reference: the answers that do match a question still
+/// count.
 fn warn_about_unknown_answers(item: &ThreadItem, submission: &StructuredInputSubmission) {
     let ItemKind::StructuredInput { inputs, .. } = &item.kind else {
         return;
@@ -108,6 +126,8 @@ fn warn_about_unknown_answers(item: &ThreadItem, submission: &StructuredInputSub
         .map(String::as_str)
         .collect();
     if !unknown.is_empty() {
+        // Sorted, as the reference's `sorted(...)`, so the log line does not depend on the
+        // order of the submission's map.
         unknown.sort_unstable();
         tracing::warn!(
             item = %item.id,
