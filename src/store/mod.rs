@@ -255,9 +255,9 @@ pub trait Store<C: StoreContext + ?Sized>: Send + Sync {
 
     /// Deletes a thread and all its items. Attachments are left alone, as in the reference.
     ///
-    /// A missing thread is `Ok`, as with the reference's `DELETE … WHERE`: a client that
-    /// retries a `threads.delete` after a lost response does not get an error for its own
-    /// success.
+    /// A missing thread is `Ok`, as with the reference's `DELETE … WHERE`. Whether that is an
+    /// error for the client is decided above the store: the processor loads the thread first
+    /// and answers `threads.delete` for a missing one with a 404.
     async fn delete_thread(&self, id: &ThreadId, ctx: &C) -> Result<(), StoreError>;
 
     /// Loads one page of a thread's items, ordered by `(created_at, id)`, hidden items included.
