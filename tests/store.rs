@@ -32,6 +32,19 @@ mod sqlite_store {
     });
 }
 
+/// The contract through `Arc<dyn Store<_>>`, the type a binary holds when it picks its store
+/// from a flag: the forwarding impl must keep every behaviour, the store's own ids included.
+mod shared_store {
+    use super::*;
+    use std::sync::Arc;
+
+    chatkit::store_contract_tests!(async {
+        let store: Arc<dyn Store<UserContext>> =
+            Arc::new(MemoryStore::new().with_ids(SequentialIds::new()));
+        store
+    });
+}
+
 /// The reference's `CustomSQLiteStore`: a store whose id methods are overridden, here by
 /// wrapping another store and delegating everything else to it.
 #[derive(Debug)]

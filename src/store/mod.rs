@@ -29,6 +29,8 @@ pub mod memory;
 mod paging;
 pub mod sqlite;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 use crate::id_gen::{IdKind, RandomIds};
@@ -329,6 +331,104 @@ pub trait Store<C: StoreContext + ?Sized>: Send + Sync {
 
     /// Deletes an attachment record.
     async fn delete_attachment(&self, id: &AttachmentId, ctx: &C) -> Result<(), StoreError>;
+}
+
+/// A shared store is a store: every call goes to the one behind the `Arc`.
+///
+/// This lets a binary choose its store at run time (memory or SQLite, from a command-line
+/// flag) and still hand it to code written against `impl Store<C>`: `Arc<dyn Store<C>>` is one
+/// type for both. Every method forwards, the id generators included, so a store made with
+/// `with_ids` keeps making its own ids.
+#[async_trait]
+impl<C, S> Store<C> for Arc<S>
+where
+    C: StoreContext + ?Sized,
+    S: Store<C> + ?Sized,
+{
+    fn generate_thread_id(&self, ctx: &C) -> ThreadId {
+        (**self).generate_thread_id(ctx)
+    }
+
+    fn generate_item_id(&self, kind: IdKind, thread: &ThreadMetadata, ctx: &C) -> ItemId {
+        (**self).generate_item_id(kind, thread, ctx)
+    }
+
+    async fn load_thread(&self, id: &ThreadId, ctx: &C) -> Result<ThreadMetadata, StoreError> {
+        (**self).load_thread(id, ctx).await
+    }
+
+    async fn save_thread(&self, thread: &ThreadMetadata, ctx: &C) -> Result<(), StoreError> {
+        (**self).save_thread(thread, ctx).await
+    }
+
+    async fn load_threads(
+        &self,
+        page: &PageRequest,
+        ctx: &C,
+    ) -> Result<Page<ThreadMetadata>, StoreError> {
+        (**self).load_threads(page, ctx).await
+    }
+
+    async fn delete_thread(&self, id: &ThreadId, ctx: &C) -> Result<(), StoreError> {
+        (**self).delete_thread(id, ctx).await
+    }
+
+    async fn load_thread_items(
+        &self,
+        thread_id: &ThreadId,
+        page: &PageRequest,
+        ctx: &C,
+    ) -> Result<Page<ThreadItem>, StoreError> {
+        (**self).load_thread_items(thread_id, page, ctx).await
+    }
+
+    async fn add_thread_item(
+        &self,
+        thread_id: &ThreadId,
+        item: &ThreadItem,
+        ctx: &C,
+    ) -> Result<(), StoreError> {
+        (**self).add_thread_item(thread_id, item, ctx).await
+    }
+
+    async fn save_item(
+        &self,
+        thread_id: &ThreadId,
+        item: &ThreadItem,
+        ctx: &C,
+    ) -> Result<(), StoreError> {
+        (**self).save_item(thread_id, item, ctx).await
+    }
+
+    async fn load_item(
+        &self,
+        thread_id: &ThreadId,
+        item_id: &ItemId,
+        ctx: &C,
+    ) -> Result<ThreadItem, StoreError> {
+        (**self).load_item(thread_id, item_id, ctx).await
+    }
+
+    async fn delete_thread_item(
+        &self,
+        thread_id: &ThreadId,
+        item_id: &ItemId,
+        ctx: &C,
+    ) -> Result<(), StoreError> {
+        (**self).delete_thread_item(thread_id, item_id, ctx).await
+    }
+
+    async fn save_attachment(&self, attachment: &Attachment, ctx: &C) -> Result<(), StoreError> {
+        (**self).save_attachment(attachment, ctx).await
+    }
+
+    async fn load_attachment(&self, id: &AttachmentId, ctx: &C) -> Result<Attachment, StoreError> {
+        (**self).load_attachment(id, ctx).await
+    }
+
+    async fn delete_attachment(&self, id: &AttachmentId, ctx: &C) -> Result<(), StoreError> {
+        (**self).delete_attachment(id, ctx).await
+    }
 }
 
 /// The upload side of attachments: creating the record and upload instructions, and deleting
