@@ -33,14 +33,16 @@ PREFIX = "listening on "
 
 
 def start(command: list[str]) -> tuple[subprocess.Popen[str], str]:
-    """Starts a server that prints `listening on URL` once bound; its process and URL."""
+    """Starts a server whose first line says `listening on URL` once bound (the Rust banner has
+    words before and after it); its process and URL."""
     server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT)
     assert server.stdout is not None
     line = server.stdout.readline()
-    if not line.startswith(PREFIX):
+    _, found, rest = line.partition(PREFIX)
+    if not found or not rest.split():
         server.kill()
         raise RuntimeError(f"{command[0]} did not start: {line!r}")
-    url = line[len(PREFIX):].strip()
+    url = rest.split()[0]
     wait_until_accepting(url)
     return server, url
 

@@ -22,7 +22,7 @@ mod perf;
 #[path = "bench/server.rs"]
 mod server;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser};
 
 /// Command-line flags: those of the bench server.
 #[derive(Debug, Parser)]
@@ -34,5 +34,6 @@ struct Cli {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    server::run(Cli::parse().server).await
+    let matches = server::bench_defaults(Cli::command()).get_matches();
+    server::run(Cli::from_arg_matches(&matches)?.server).await
 }

@@ -13,22 +13,32 @@
 //!
 //! What each event looks like here ([`Output::Pretty`]): assistant text is printed delta by
 //! delta; a `progress_update` is a `… text` line; a workflow shows its tasks as they are added;
-//! a widget is a short outline of its components; an `error` event is an `error:` line. With
+//! a widget is a short outline of its components; an `error` event is an `error:` line; an
+//! event this version cannot decode is shown as it came, and the view goes on. With
 //! `--raw` ([`Output::Raw`]) the SSE bytes are printed unchanged instead, `data: {…}` and a
 //! blank line per event: what `curl -N` would show.
 //!
 //! The request goes through the same router, context builder and socket as a browser's, so
-//! what you see is exactly what a ChatKit client receives.
+//! what you see is exactly what a ChatKit client receives. The readable view decodes every
+//! event into its [`ThreadStreamEvent`](crate::protocol::ThreadStreamEvent) first (`ask/view.rs`),
+//! so it reads the stream exactly as a Rust client of this crate would.
+
+mod outline;
+mod view;
 
 use std::io::Write;
 
 use axum::Router;
 use eventsource_stream::Eventsource;
 use futures::StreamExt;
-use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
 use super::DEFAULT_PATH;
+use crate::protocol::request::ThreadsCreateParams;
+use crate::protocol::{
+    InferenceOptions, Request, RequestOp, UserMessageContent, UserMessageInput, to_wire_json,
+};
+use view::PrettyView;
 
 /// The `--ask` and `--raw` flags, for a lesson's `clap` arguments (`#[command(flatten)]`).
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -83,12 +93,24 @@ pub enum AskError {
     Sse(String),
 }
 
-/// The `threads.create` body that starts a thread with `message`.
+/// The `threads.create` request that starts a thread with `message` and nothing else: no
+/// attachments, no quoted text, no tool or model chosen.
+pub fn create_thread_request(message: &str) -> Request {
+    Request::new(RequestOp::ThreadsCreate(ThreadsCreateParams {
+        input: UserMessageInput {
+            content: vec![UserMessageContent::text(message)],
+            attachments: Vec::new(),
+            quoted_text: None,
+            inference_options: InferenceOptions::default(),
+        },
+    }))
+}
+
+/// [`create_thread_request`] as the JSON body a client sends:
+/// `{"metadata":{},"type":"threads.create","params":{"input":{…}}}`.
 pub fn create_thread_body(message: &str) -> String {
-    json!({"type": "threads.create", "params": {"input": {
-        "content": [{"type": "input_text", "text": message}],
-        "attachments": [], "inference_options": {}}}})
-    .to_string()
+    // A request is strings, lists and maps of strings: serializing it cannot fail.
+    to_wire_json(&create_thread_request(message)).expect("a request always serializes")
 }
 
 /// Serves `app` on a free loopback port, sends `message` as a new thread to
@@ -149,194 +171,11 @@ async fn post_and_print(
             let mut events = response.bytes_stream().eventsource();
             while let Some(event) = events.next().await {
                 let event = event.map_err(|error| AskError::Sse(error.to_string()))?;
-                let json: Value = serde_json::from_str(&event.data)
-                    .map_err(|error| AskError::Sse(error.to_string()))?;
-                view.print(&json, to)?;
+                view.print_data(&event.data, to)?;
                 to.flush()?;
             }
             view.end_line(to)?;
         }
-    }
-    Ok(())
-}
-
-/// The readable view's state: whether a line of deltas is open, and for which item.
-#[derive(Debug, Default)]
-struct PrettyView {
-    /// The assistant message whose deltas are being printed on the current line.
-    streaming: Option<String>,
-    /// Messages already printed through their deltas, so their `done` is not printed again.
-    streamed: Vec<String>,
-}
-
-impl PrettyView {
-    fn print(&mut self, event: &Value, to: &mut impl Write) -> std::io::Result<()> {
-        let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
-        match event["type"].as_str().unwrap_or_default() {
-            "thread.created" => self.line(
-                to,
-                &format!("thread {} created", text(&event["thread"]["id"])),
-            ),
-            "thread.updated" => match event["thread"]["title"].as_str() {
-                Some(title) => self.line(to, &format!("title: {title}")),
-                None => Ok(()),
-            },
-            "thread.item.added" => self.item_added(&event["item"], to),
-            "thread.item.updated" => self.item_updated(event, to),
-            "thread.item.done" | "thread.item.replaced" => self.item_done(&event["item"], to),
-            "progress_update" => self.line(to, &format!("… {}", text(&event["text"]))),
-            "client_effect" => self.line(to, &format!("client effect: {}", text(&event["name"]))),
-            "notice" => self.line(to, &format!("notice: {}", text(&event["message"]))),
-            "error" => {
-                let message = event["message"].as_str().unwrap_or("(no message)");
-                let retry = if event["allow_retry"] == true {
-                    " (retry allowed)"
-                } else {
-                    ""
-                };
-                self.line(
-                    to,
-                    &format!("error [{}]: {message}{retry}", text(&event["code"])),
-                )
-            }
-            // stream_options, thread.item.removed: nothing to see.
-            _ => Ok(()),
-        }
-    }
-
-    fn item_added(&mut self, item: &Value, to: &mut impl Write) -> std::io::Result<()> {
-        match item["type"].as_str() {
-            Some("assistant_message") => {
-                self.end_line(to)?;
-                let id = item["id"].as_str().unwrap_or_default().to_owned();
-                write!(to, "assistant: ")?;
-                self.streamed.push(id.clone());
-                self.streaming = Some(id);
-                Ok(())
-            }
-            Some("workflow") => {
-                self.line(to, "workflow:")?;
-                for task in item["workflow"]["tasks"].as_array().into_iter().flatten() {
-                    self.line(to, &format!("  task: {}", task_title(task)))?;
-                }
-                Ok(())
-            }
-            _ => Ok(()),
-        }
-    }
-
-    fn item_updated(&mut self, event: &Value, to: &mut impl Write) -> std::io::Result<()> {
-        let update = &event["update"];
-        match update["type"].as_str().unwrap_or_default() {
-            "assistant_message.content_part.text_delta" => {
-                let id = event["item_id"].as_str().unwrap_or_default();
-                if self.streaming.as_deref() != Some(id) {
-                    self.end_line(to)?;
-                    write!(to, "assistant: ")?;
-                    self.streaming = Some(id.to_owned());
-                }
-                write!(to, "{}", update["delta"].as_str().unwrap_or_default())
-            }
-            "workflow.task.added" => {
-                self.line(to, &format!("  task: {}", task_title(&update["task"])))
-            }
-            "workflow.task.updated" => self.line(
-                to,
-                &format!("  task updated: {}", task_title(&update["task"])),
-            ),
-            _ => Ok(()),
-        }
-    }
-
-    fn item_done(&mut self, item: &Value, to: &mut impl Write) -> std::io::Result<()> {
-        let id = item["id"].as_str().unwrap_or_default();
-        match item["type"].as_str().unwrap_or_default() {
-            "user_message" => {
-                let words: Vec<&str> = item["content"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|part| part["text"].as_str())
-                    .collect();
-                self.line(to, &format!("you: {}", words.join(" ")))
-            }
-            "assistant_message" if self.streamed.iter().any(|seen| seen == id) => {
-                if self.streaming.as_deref() == Some(id) {
-                    self.end_line(to)?;
-                }
-                Ok(())
-            }
-            "assistant_message" => {
-                let text: String = item["content"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|part| part["text"].as_str())
-                    .collect();
-                self.line(to, &format!("assistant: {text}"))
-            }
-            "workflow" => {
-                let summary = &item["workflow"]["summary"];
-                let done = summary["title"]
-                    .as_str()
-                    .map(str::to_owned)
-                    .or_else(|| summary["duration"].as_u64().map(|s| format!("{s}s")));
-                self.line(to, &format!("workflow done: {}", done.unwrap_or_default()))
-            }
-            "widget" => {
-                self.line(to, "widget:")?;
-                outline(&item["widget"], 1, self, to)
-            }
-            "client_tool_call" => self.line(
-                to,
-                &format!(
-                    "client tool call: {} {}",
-                    item["name"].as_str().unwrap_or_default(),
-                    item["arguments"]
-                ),
-            ),
-            _ => Ok(()),
-        }
-    }
-
-    /// Prints one whole line, closing an open line of deltas first.
-    fn line(&mut self, to: &mut impl Write, line: &str) -> std::io::Result<()> {
-        self.end_line(to)?;
-        writeln!(to, "{line}")
-    }
-
-    /// Ends the line of deltas, if one is open.
-    fn end_line(&mut self, to: &mut impl Write) -> std::io::Result<()> {
-        if self.streaming.take().is_some() {
-            writeln!(to)?;
-        }
-        Ok(())
-    }
-}
-
-/// A task's title, or its content when it has none (a thought).
-fn task_title(task: &Value) -> String {
-    let title = task["title"].as_str().or_else(|| task["content"].as_str());
-    let kind = task["type"].as_str().unwrap_or("task");
-    format!("[{kind}] {}", title.unwrap_or_default())
-}
-
-/// One line per component, indented by depth: its type and its text, if it has one.
-fn outline(
-    component: &Value,
-    depth: usize,
-    view: &mut PrettyView,
-    to: &mut impl Write,
-) -> std::io::Result<()> {
-    let kind = component["type"].as_str().unwrap_or("?");
-    let words = ["value", "label", "title", "text"]
-        .iter()
-        .find_map(|key| component[*key].as_str())
-        .map(|text| format!(" {text:?}"))
-        .unwrap_or_default();
-    view.line(to, &format!("{}{kind}{words}", "  ".repeat(depth)))?;
-    for child in component["children"].as_array().into_iter().flatten() {
-        outline(child, depth + 1, view, to)?;
     }
     Ok(())
 }

@@ -58,12 +58,14 @@
 //! test it without a socket through `tower::ServiceExt::oneshot`, and run it with [`serve`].
 //!
 //! [`ask`] is the other way round: it runs an app in-process and prints one streamed answer in
-//! the terminal (the lessons' `--ask` flag).
+//! the terminal (the lessons' `--ask` flag). [`cli`] is what every lesson binary shares: its
+//! flags, logging, store choice and start banner, around [`serve`] and [`ask`].
 //!
 //! Left out on purpose: CORS, authentication itself (the [`ContextBuilder`] is where an app
 //! plugs its own in), keep-alive comments, and TLS (put a proxy in front).
 
 pub mod ask;
+pub mod cli;
 mod error;
 mod sse;
 

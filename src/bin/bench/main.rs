@@ -33,7 +33,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use measure::Plan;
 use perf::PerfSettings;
@@ -88,7 +88,10 @@ struct DriveArgs {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    let matches = Cli::command()
+        .mut_subcommand("serve", server::bench_defaults)
+        .get_matches();
+    let cli = Cli::from_arg_matches(&matches)?;
     match cli.command {
         Some(Command::Serve(args)) => server::run(args).await,
         Some(Command::Drive(args)) => drive(args).await,

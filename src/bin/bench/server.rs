@@ -14,56 +14,55 @@
 //!   one chunk. No decoding, no store, no events: what hyper and the socket cost for the same
 //!   bytes, the fastest this stream could possibly be served.
 //!
-//! Both bind 127.0.0.1 (port 0 picks a free one), turn on TCP_NODELAY for every socket (the
-//! library's `http::serve`), and print one line, `listening on http://127.0.0.1:PORT/chatkit`,
-//! which the harness reads to learn the port.
+//! Both run on the lessons' scaffold (`chatkit::http::cli`): the same `--port`, `--store`,
+//! `--db`, `--ask` and `--raw`, except that the store is `memory` unless `--store` says
+//! otherwise and the SQLite file is a new one in the temp directory unless `--db` names one,
+//! so one run's threads never slow the next. No `tracing` subscriber is installed, so there is
+//! no per-request logging. The scaffold binds 127.0.0.1 (port 0 picks a free one), turns on
+//! TCP_NODELAY for every socket (the library's `http::serve`), and prints a banner whose first
+//! line is `bench-server listening on http://127.0.0.1:PORT/chatkit (store: …)`; the harness
+//! reads the address from it. The ceiling ignores the store it is given.
 
-use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::Context;
 use axum::Router;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::routing::post;
 use bytes::Bytes;
+use chatkit::http::cli::{Scaffold, ServeArgs};
 use chatkit::http::{self, HttpError};
 use chatkit::server::{ProcessResult, Processor};
-use chatkit::store::{MemoryStore, SqliteStore, Store, UserContext};
-use clap::{Args, ValueEnum};
+use chatkit::store::{MemoryStore, Store, UserContext};
+use clap::Args;
 use futures::StreamExt;
-use tokio::net::TcpListener;
 
 use crate::perf::{PerfServer, PerfSettings, create_body};
 
 /// The user of a request without an `x-user-id` header.
 const DEFAULT_USER: &str = "bench";
 
-/// The bench server's flags.
+/// The bench server's flags: the scaffold's, and the ceiling.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct ServerArgs {
-    /// The port on 127.0.0.1; 0 picks a free one (printed on start).
-    #[arg(long, default_value_t = 8000)]
-    pub(crate) port: u16,
-    /// Where threads are kept.
-    #[arg(long, value_enum, default_value_t = StoreKind::Memory)]
-    pub(crate) store: StoreKind,
-    /// The SQLite file with `--store sqlite`; default: a new file in the temp directory,
-    /// named after the process id.
-    #[arg(long)]
-    pub(crate) db: Option<PathBuf>,
     /// Serve the recorded bytes of one stream for every request instead (the ceiling).
     #[arg(long)]
     pub(crate) ceiling: bool,
+    #[command(flatten)]
+    pub(crate) serve: ServeArgs,
 }
 
-/// The two stores of the library.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum StoreKind {
-    /// `MemoryStore`.
-    Memory,
-    /// `SqliteStore`, one file in WAL mode.
-    Sqlite,
+/// The bench's own defaults in `command`, which holds [`ServerArgs`]: the memory store (a
+/// bench measures the pipeline, not the disk, unless asked to) and, with SQLite, a new file
+/// per run (see [`run`]).
+pub(crate) fn bench_defaults(command: clap::Command) -> clap::Command {
+    command
+        .mut_arg("store", |store| store.default_value("memory"))
+        .mut_arg("db", |db| {
+            db.help(
+                "The SQLite file with `--store sqlite` [default: a new file in the temp directory]",
+            )
+        })
 }
 
 /// Runs the server until Ctrl-C (or until the harness kills it).
@@ -71,25 +70,22 @@ pub(crate) enum StoreKind {
 /// # Errors
 ///
 /// A bad `PERF_*` variable, a port that cannot be bound, a database that cannot be opened.
-pub(crate) async fn run(args: ServerArgs) -> anyhow::Result<()> {
+pub(crate) async fn run(mut args: ServerArgs) -> anyhow::Result<()> {
     let settings = PerfSettings::from_env()?;
-    let app = if args.ceiling {
-        ceiling_app(record_one_stream(settings).await?)
+    // A fresh file per run, so one run's threads never slow the next.
+    args.serve.db.get_or_insert_with(default_db_path);
+    let recorded = if args.ceiling {
+        Some(record_one_stream(settings).await?)
     } else {
-        match args.store {
-            StoreKind::Memory => pipeline_app(settings, MemoryStore::new()),
-            StoreKind::Sqlite => {
-                let path = args.db.clone().unwrap_or_else(default_db_path);
-                let store = SqliteStore::open(&path)
-                    .await
-                    .with_context(|| format!("opening {}", path.display()))?;
-                pipeline_app(settings, store)
-            }
-        }
+        None
     };
-    let listener = TcpListener::bind(("127.0.0.1", args.port)).await?;
-    announce(&format!("http://{}/chatkit", listener.local_addr()?))?;
-    http::serve(listener, app, http::shutdown_signal()).await?;
+    Scaffold::new("bench-server")
+        .without_logging()
+        .run(args.serve, |store| match recorded {
+            Some(bytes) => ceiling_app(bytes),
+            None => pipeline_app(settings, store),
+        })
+        .await?;
     Ok(())
 }
 
@@ -154,11 +150,4 @@ fn ceiling_app(recorded: Bytes) -> Router {
 /// A fresh SQLite file in the temp directory, unique to this process.
 fn default_db_path() -> PathBuf {
     std::env::temp_dir().join(format!("chatkit-bench-{}.sqlite3", std::process::id()))
-}
-
-/// Prints the line the harness waits for, and flushes it (stdout is a pipe there).
-fn announce(url: &str) -> std::io::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "listening on {url}")?;
-    stdout.flush()
 }

@@ -281,11 +281,16 @@ impl Drop for ServerProcess {
     }
 }
 
-/// Reads stdout lines until `listening on <url>`. The rest of stdout is left unread: the
-/// servers print nothing after that line.
+/// Reads stdout lines until one says `listening on <url>` (the Rust banner has words before
+/// and after it). The rest of stdout is left unread: the servers print at most a few lines
+/// after it, far less than a pipe holds.
 fn read_url(stdout: ChildStdout) -> anyhow::Result<String> {
     for line in BufReader::new(stdout).lines() {
-        if let Some(url) = line?.trim().strip_prefix("listening on ") {
+        let line = line?;
+        let url = line
+            .split_once("listening on ")
+            .and_then(|(_, rest)| rest.split_whitespace().next());
+        if let Some(url) = url {
             return Ok(url.to_owned());
         }
     }

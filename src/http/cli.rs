@@ -1,0 +1,437 @@
+//! The command line every lesson shares: its flags, its logging, its store, and the choice
+//! between serving on a port and answering one `--ask`.
+//!
+//! A lesson binary is a ChatKit app (an axum [`Router`] built around the lesson's responder)
+//! plus the same few chores: parse `--port`, `--store`, `--db`, `--ask`, `--raw` and
+//! `--exercise`; set up logging; open the store the flags chose; then either print one streamed
+//! answer ([`ask`]) or listen on 127.0.0.1, print where and a `curl` to paste, and
+//! serve until Ctrl-C. This module does the chores, so a lesson's `main.rs` is its idea and a
+//! few lines:
+//!
+//! ```no_run
+//! use chatkit::http::cli;
+//! use chatkit::store::{Store, UserContext};
+//! use clap::Parser;
+//!
+//! #[derive(Debug, Parser)]
+//! #[command(about = "Lesson 01: a ChatKit server with no model")]
+//! struct Args {
+//!     #[command(flatten)]
+//!     lesson: cli::LessonArgs,
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> anyhow::Result<()> {
+//!     let args = Args::parse();
+//!     cli::run("lesson01", args.lesson.serve, app).await?;
+//!     Ok(())
+//! }
+//!
+//! /// The lesson's idea: its responder and `store` behind `http::router` (see [`http`](super)).
+//! fn app(store: impl Store<UserContext> + 'static) -> axum::Router {
+//!     // …
+//! #   let _ = store;
+//! #   axum::Router::new()
+//! }
+//! ```
+//!
+//! The store is chosen at run time, so the app is built from a [`SharedStore`]
+//! (`Arc<dyn Store<UserContext>>`), which is itself a `Store`: an `app` written for
+//! `impl Store<UserContext>` takes it as it is.
+//!
+//! Where it sits: the HTTP layer, beside [`serve`](super::serve), which it calls. Binaries use
+//! it; nothing in the library does.
+
+use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use clap::ValueEnum;
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+use super::ask::{self, AskArgs, AskError, create_thread_body};
+use crate::store::{MemoryStore, SqliteStore, Store, StoreError, UserContext};
+
+/// The store the flags chose, memory or SQLite, as one type; it is a [`Store`] itself.
+pub type SharedStore = Arc<dyn Store<UserContext>>;
+
+/// The header and user in the printed `curl`: the one [`user_from_header`](super::user_from_header)
+/// reads, so the thread it creates belongs to `alice`.
+pub const EXAMPLE_USER_HEADER: &str = "x-user-id: alice";
+
+/// The message of the printed `curl`.
+const EXAMPLE_MESSAGE: &str = "hi";
+
+/// What `RUST_LOG` falls back to while serving: requests at info, the library's own steps at
+/// debug, so a student sees each request go through.
+const SERVE_LOG_FILTER: &str = "info,chatkit=debug";
+
+/// What `RUST_LOG` falls back to with `--ask`: warnings only, so logs do not mix with the stream.
+const ASK_LOG_FILTER: &str = "warn";
+
+/// The flags of a binary that serves a ChatKit app: where, with which store, or `--ask`.
+///
+/// Flatten it into the binary's own `clap::Parser` with `#[command(flatten)]`; a lesson
+/// flattens [`LessonArgs`], which holds this.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// The port to listen on, on 127.0.0.1; 0 picks a free one.
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// Where threads are kept.
+    #[arg(long, value_enum, default_value_t = StoreKind::Sqlite)]
+    pub store: StoreKind,
+    /// The SQLite file with `--store sqlite`, created on first run [default: named after the
+    /// binary, chatkit-lesson01.sqlite3 for lesson01].
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// `--ask` and `--raw`.
+    #[command(flatten)]
+    pub ask: AskArgs,
+}
+
+/// The flags of a lesson binary: [`ServeArgs`] and the exercise to serve.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LessonArgs {
+    /// Serve your exercise N instead of the lesson's own code.
+    #[arg(long, value_name = "N")]
+    pub exercise: Option<u8>,
+    /// Where to serve, with which store, or `--ask`.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// The two stores of the library: [`SqliteStore`] and [`MemoryStore`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StoreKind {
+    /// Threads survive a restart, in a SQLite file.
+    Sqlite,
+    /// Threads live in memory and are gone when the server stops.
+    Memory,
+}
+
+/// Why [`run`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The SQLite file could not be opened or created.
+    #[error("cannot open the SQLite store {}", path.display())]
+    OpenStore {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: StoreError,
+    },
+    /// The port is taken, or not ours to bind.
+    #[error("cannot listen on 127.0.0.1:{port}")]
+    Bind {
+        /// The port asked for.
+        port: u16,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// `--ask` failed (see [`AskError`]).
+    #[error(transparent)]
+    Ask(#[from] AskError),
+    /// Printing the banner or serving failed.
+    #[error("I/O error while serving")]
+    Io(#[from] io::Error),
+}
+
+impl ServeArgs {
+    /// The SQLite file: `--db`, or `chatkit-<name>.sqlite3` in the current directory.
+    pub fn db_path(&self, name: &str) -> PathBuf {
+        self.db
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(format!("chatkit-{name}.sqlite3")))
+    }
+
+    /// Opens the store `--store` chose; `name` names the default SQLite file.
+    ///
+    /// # Errors
+    ///
+    /// [`ServeError::OpenStore`] if the SQLite file cannot be opened.
+    pub async fn open_store(&self, name: &str) -> Result<SharedStore, ServeError> {
+        match self.store {
+            StoreKind::Memory => Ok(Arc::new(MemoryStore::new())),
+            StoreKind::Sqlite => {
+                let path = self.db_path(name);
+                match SqliteStore::open(&path).await {
+                    Ok(store) => Ok(Arc::new(store)),
+                    Err(source) => Err(ServeError::OpenStore { path, source }),
+                }
+            }
+        }
+    }
+
+    /// The store in words, for the banner: `memory` or `SQLite file chatkit-lesson01.sqlite3`.
+    fn describe_store(&self, name: &str) -> String {
+        match self.store {
+            StoreKind::Memory => "memory".to_owned(),
+            StoreKind::Sqlite => format!("SQLite file {}", self.db_path(name).display()),
+        }
+    }
+}
+
+/// How a binary runs on the scaffold: its name, and whether it sets up logging.
+///
+/// [`run`] is `Scaffold::new(name).run(…)`; build one yourself only to change a default.
+#[derive(Debug, Clone)]
+pub struct Scaffold {
+    name: String,
+    logging: bool,
+}
+
+impl Scaffold {
+    /// The scaffold of the binary called `name` (`lesson01`): it names the default SQLite
+    /// file and starts the banner. Logging is on.
+    pub fn new(name: impl Into<String>) -> Self {
+        Scaffold {
+            name: name.into(),
+            logging: true,
+        }
+    }
+
+    /// Installs no `tracing` subscriber, for a binary that must not pay for logs (the bench
+    /// server) or that installs its own.
+    pub fn without_logging(mut self) -> Self {
+        self.logging = false;
+        self
+    }
+
+    /// Opens the store the flags chose, builds the app from it with `app`, then answers the
+    /// `--ask` message, or serves on 127.0.0.1 with a banner until Ctrl-C (open streams are
+    /// allowed to finish).
+    ///
+    /// # Errors
+    ///
+    /// See [`ServeError`].
+    pub async fn run(
+        self,
+        args: ServeArgs,
+        app: impl FnOnce(SharedStore) -> Router,
+    ) -> Result<(), ServeError> {
+        if self.logging {
+            init_logging(args.ask.ask.is_some());
+        }
+        let app = app(args.open_store(&self.name).await?);
+        if let Some(message) = &args.ask.ask {
+            return Ok(ask::ask(app, message, args.ask.output(), io::stdout()).await?);
+        }
+        let listener = TcpListener::bind(("127.0.0.1", args.port))
+            .await
+            .map_err(|source| ServeError::Bind {
+                port: args.port,
+                source,
+            })?;
+        let banner = banner(
+            &self.name,
+            listener.local_addr()?,
+            &args.describe_store(&self.name),
+        );
+        print_flushed(&banner)?;
+        super::serve(listener, app, super::shutdown_signal()).await?;
+        Ok(())
+    }
+}
+
+/// Runs the binary `name` on the scaffold: see [`Scaffold::run`].
+///
+/// # Errors
+///
+/// See [`ServeError`].
+pub async fn run(
+    name: &str,
+    args: ServeArgs,
+    app: impl FnOnce(SharedStore) -> Router,
+) -> Result<(), ServeError> {
+    Scaffold::new(name).run(args, app).await
+}
+
+/// Logs to stderr, so that stdout holds only the banner or the stream. `RUST_LOG` wins; without
+/// it, [`SERVE_LOG_FILTER`], or [`ASK_LOG_FILTER`] with `--ask`.
+fn init_logging(asking: bool) {
+    let fallback = if asking {
+        ASK_LOG_FILTER
+    } else {
+        SERVE_LOG_FILTER
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(fallback));
+    // A subscriber installed earlier (by a test, or by the binary itself) is kept.
+    let _ = tracing_subscriber::fmt()
+        .with_writer(io::stderr)
+        .with_env_filter(filter)
+        .try_init();
+}
+
+/// What a served binary prints first: where it listens (the harness of `bench` reads the
+/// `listening on <url>` part) and a request to paste into another terminal.
+fn banner(name: &str, address: SocketAddr, store: &str) -> String {
+    let url = format!("http://{address}{}", super::DEFAULT_PATH);
+    format!(
+        "{name} listening on {url} (store: {store})\n\
+         Create a thread and watch its stream (or run again with --ask \"{EXAMPLE_MESSAGE}\"):\n\n\
+         {}\n\n",
+        curl_command(&url, EXAMPLE_MESSAGE)
+    )
+}
+
+/// Prints `text` to stdout at once: a harness that starts the binary reads the address from a
+/// pipe, where nothing would show until a buffer fills.
+fn print_flushed(text: &str) -> io::Result<()> {
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
+}
+
+/// A `curl` that sends `message` as a new thread to `url` and prints the stream as it comes
+/// (`-N`: no buffering), ready to paste into a POSIX shell.
+///
+/// The body is the protocol's own `threads.create` ([`create_thread_body`]), so it is exactly
+/// what `--ask` sends, whatever the message holds.
+pub fn curl_command(url: &str, message: &str) -> String {
+    format!(
+        "curl -N {url} -H {} -d {}",
+        shell_quote(EXAMPLE_USER_HEADER),
+        shell_quote(&create_thread_body(message))
+    )
+}
+
+/// `text` as one word for a POSIX shell: in single quotes, inside which nothing is special
+/// except the quote itself, written `'\''` (close, an escaped quote, reopen).
+pub fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::Request;
+    use clap::Parser;
+
+    use super::*;
+    use crate::protocol::{self, RequestOp, UserMessageContent};
+
+    /// A lesson's command line, as its `main.rs` declares it.
+    #[derive(Debug, Parser)]
+    struct LessonCli {
+        #[command(flatten)]
+        lesson: LessonArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<LessonArgs, clap::Error> {
+        let argv = std::iter::once("lesson01").chain(args.iter().copied());
+        LessonCli::try_parse_from(argv).map(|cli| cli.lesson)
+    }
+
+    #[test]
+    fn a_quote_in_the_message_is_closed_escaped_and_reopened() {
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote("no quote"), "'no quote'");
+        assert_eq!(shell_quote(""), "''");
+    }
+
+    #[test]
+    fn the_shell_reads_the_printed_curl_back_into_the_protocols_request() {
+        let message = r#"it's "quoted" $HOME `date` \n ünïcode"#;
+        let command = curl_command("http://127.0.0.1:8000/chatkit", message);
+        let arguments = command.strip_prefix("curl ").expect("starts with curl");
+        // Let a real shell split the line into words, then print each one NUL-terminated.
+        let output = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("printf '%s\\0' {arguments}"))
+            .output()
+            .expect("sh runs");
+        let words: Vec<String> = String::from_utf8(output.stdout)
+            .expect("UTF-8")
+            .split_terminator('\0')
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(
+            words[..5],
+            [
+                "-N",
+                "http://127.0.0.1:8000/chatkit",
+                "-H",
+                "x-user-id: alice",
+                "-d"
+            ]
+        );
+        let request = protocol::Request::from_slice(words[5].as_bytes()).expect("a request");
+        let RequestOp::ThreadsCreate(params) = request.op else {
+            panic!("not a threads.create: {request:?}");
+        };
+        assert_eq!(params.input.content, [UserMessageContent::text(message)]);
+    }
+
+    #[test]
+    fn the_printed_header_is_the_one_the_lessons_read_the_user_from() {
+        let (name, value) = EXAMPLE_USER_HEADER.split_once(": ").expect("name: value");
+        let request = Request::builder()
+            .header(name, value)
+            .body(())
+            .expect("a request");
+        let user = super::super::user_from_header(&request.into_parts().0).expect("accepted");
+        assert_eq!(user, UserContext::new("alice"));
+    }
+
+    #[test]
+    fn defaults_serve_sqlite_on_port_8000_in_a_file_named_after_the_lesson() {
+        let args = parse(&[]).expect("no flags are needed");
+        assert_eq!(args.exercise, None);
+        assert_eq!(args.serve.port, 8000);
+        assert_eq!(args.serve.store, StoreKind::Sqlite);
+        assert_eq!(
+            args.serve.db_path("lesson01"),
+            PathBuf::from("chatkit-lesson01.sqlite3")
+        );
+        assert_eq!(args.serve.ask.ask, None);
+    }
+
+    #[test]
+    fn every_flag_parses() {
+        let args = parse(&[
+            "--port",
+            "0",
+            "--store",
+            "memory",
+            "--db",
+            "x.db",
+            "--exercise",
+            "2",
+            "--ask",
+            "hi",
+            "--raw",
+        ])
+        .expect("valid flags");
+        assert_eq!(args.exercise, Some(2));
+        assert_eq!(args.serve.port, 0);
+        assert_eq!(args.serve.store, StoreKind::Memory);
+        assert_eq!(args.serve.db_path("lesson01"), PathBuf::from("x.db"));
+        assert_eq!(args.serve.ask.ask.as_deref(), Some("hi"));
+        assert!(args.serve.ask.raw);
+    }
+
+    #[test]
+    fn raw_without_ask_is_refused() {
+        assert!(parse(&["--raw"]).is_err());
+    }
+
+    #[test]
+    fn the_banner_names_the_binary_the_address_the_store_and_a_curl() {
+        let address: SocketAddr = "127.0.0.1:8000".parse().expect("an address");
+        let banner = banner("lesson01", address, "memory");
+        let lines: Vec<&str> = banner.lines().collect();
+        assert_eq!(
+            lines[0],
+            "lesson01 listening on http://127.0.0.1:8000/chatkit (store: memory)"
+        );
+        assert_eq!(
+            lines[3],
+            curl_command("http://127.0.0.1:8000/chatkit", EXAMPLE_MESSAGE)
+        );
+    }
+}
