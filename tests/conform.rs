@@ -163,21 +163,36 @@ fn a_create_whose_user_item_comes_after_stream_options_is_an_error() {
     let mut events = good_create();
     events.swap(1, 2);
     let stream = validate_stream(&frames(&events), StreamKind::Create);
-    assert_caught(&stream.findings, Area::StreamOrder, Severity::Error, "§5.2");
+    assert_caught(
+        &stream.findings,
+        Area::StreamOrder,
+        Severity::Error,
+        "protocol#streaming-requests",
+    );
 }
 
 #[test]
 fn an_add_user_message_stream_without_the_user_item_is_an_error() {
     let events = &good_create()[2..];
     let stream = validate_stream(&frames(events), StreamKind::AddUserMessage);
-    assert_caught(&stream.findings, Area::StreamOrder, Severity::Error, "§5.2");
+    assert_caught(
+        &stream.findings,
+        Area::StreamOrder,
+        Severity::Error,
+        "protocol#streaming-requests",
+    );
 }
 
 #[test]
 fn a_continuing_stream_that_does_not_open_with_stream_options_is_an_error() {
     let events = [done(assistant_item("msg_2", Some("x")))];
     let stream = validate_stream(&frames(&events), StreamKind::Continue);
-    assert_caught(&stream.findings, Area::StreamOrder, Severity::Error, "§5.2");
+    assert_caught(
+        &stream.findings,
+        Area::StreamOrder,
+        Severity::Error,
+        "protocol#streaming-requests",
+    );
 }
 
 #[test]
@@ -185,7 +200,12 @@ fn thread_created_after_the_first_event_is_an_error() {
     let mut events = good_create();
     events.push(created());
     let stream = validate_stream(&frames(&events), StreamKind::Create);
-    assert_caught(&stream.findings, Area::StreamOrder, Severity::Error, "§5.2");
+    assert_caught(
+        &stream.findings,
+        Area::StreamOrder,
+        Severity::Error,
+        "protocol#threads-create",
+    );
 }
 
 #[test]
@@ -193,19 +213,25 @@ fn a_second_stream_options_in_one_stream_is_an_error() {
     let mut events = good_create();
     events.insert(4, options());
     let stream = validate_stream(&frames(&events), StreamKind::Create);
-    assert_caught(&stream.findings, Area::StreamOrder, Severity::Error, "§5.1");
+    assert_caught(
+        &stream.findings,
+        Area::StreamOrder,
+        Severity::Error,
+        "protocol#stream-order",
+    );
 }
 
 #[test]
 fn an_update_for_an_item_never_added_is_an_error() {
     let mut events = good_create();
     events.insert(6, delta("msg_unknown", 0));
-    assert_order_error(&events, "§5.1");
+    assert_order_error(&events, "protocol#stream-order");
 }
 
 #[test]
 fn an_action_updating_a_widget_stored_earlier_is_allowed() {
-    // The reference's own `calls_action` stream (§6.4): options, then a root update.
+    // The reference's own `calls_action` stream (protocol#threads-custom-action): options, then a
+    // root update.
     let root = json!({"type":"Card","children":[]});
     let update = json!({"type":"thread.item.updated","item_id":"w_1","update":{"type":"widget.root.updated","widget":root}});
     assert_eq!(findings_of(&frames(&[options(), update])), Vec::new());
@@ -215,14 +241,14 @@ fn an_action_updating_a_widget_stored_earlier_is_allowed() {
 fn an_update_after_the_item_is_done_is_an_error() {
     let mut events = good_create();
     events.push(delta("msg_2", 0));
-    assert_order_error(&events, "§5.1");
+    assert_order_error(&events, "protocol#stream-order");
 }
 
 #[test]
 fn a_text_delta_into_a_missing_part_is_an_error() {
     let mut events = good_create();
     events.remove(4); // the content_part.added
-    assert_order_error(&events, "§3.10");
+    assert_order_error(&events, "protocol#item-updates");
 }
 
 #[test]
@@ -230,14 +256,14 @@ fn an_annotation_into_a_missing_part_is_an_error() {
     let mut events = good_create();
     let annotation = json!({"type":"thread.item.updated","item_id":"msg_2","update":{"type":"assistant_message.content_part.annotation_added","content_index":3,"annotation_index":0,"annotation":{"type":"annotation","source":{"title":"Ex","type":"url","url":"https://ex.com"}}}});
     events.insert(6, annotation);
-    assert_order_error(&events, "§3.10");
+    assert_order_error(&events, "protocol#item-updates");
 }
 
 #[test]
 fn a_hidden_item_in_done_is_an_error() {
     let mut events = good_create();
     events.push(done(hidden_item("hc_1")));
-    assert_order_error(&events, "§3.3");
+    assert_order_error(&events, "protocol#hidden-items");
 }
 
 #[test]
@@ -250,7 +276,12 @@ fn a_hidden_item_in_added_or_replaced_is_a_warning_as_the_reference_leaks_it() {
         events.push(leak);
         events.push(json!({"type":"thread.item.removed","item_id":"hc_1"}));
         let findings = findings_of(&frames(&events));
-        assert_caught(&findings, Area::StreamOrder, Severity::Warning, "§3.3");
+        assert_caught(
+            &findings,
+            Area::StreamOrder,
+            Severity::Warning,
+            "protocol#hidden-items",
+        );
         assert_none(&findings, Severity::Error);
     }
 }
@@ -263,7 +294,7 @@ fn an_event_after_a_client_tool_call_is_an_error() {
         json!({"type":"client_tool_call","status":"pending","call_id":"call_1","name":"f","arguments":{}}),
     );
     events.insert(3, done(call));
-    assert_order_error(&events, "§5.2");
+    assert_order_error(&events, "protocol#client-tools");
 }
 
 #[test]
@@ -273,8 +304,8 @@ fn an_event_after_an_error_is_an_error_but_a_thread_update_is_not() {
     // The assistant's done after the error breaks the rule.
     let mut broken = good_create();
     broken.insert(6, error.clone());
-    assert_order_error(&broken, "§5.1");
-    // A thread.updated after it is what the reference itself sends (§5.1 step 4).
+    assert_order_error(&broken, "protocol#stream-order");
+    // A thread.updated after it is what the reference itself sends (protocol#thread-updates).
     let mut allowed = good_create()[..6].to_vec();
     allowed.extend([error, updated]);
     assert_eq!(findings_of(&frames(&allowed)), Vec::new());
@@ -286,7 +317,7 @@ fn an_item_of_another_thread_is_an_error() {
     let mut stray = assistant_item("msg_3", Some("x"));
     stray["thread_id"] = json!("thr_other");
     events.push(done(stray));
-    assert_order_error(&events, "§3.3");
+    assert_order_error(&events, "protocol#thread-items");
 }
 
 #[test]
@@ -297,13 +328,18 @@ fn an_item_added_twice_or_left_pending_is_a_warning() {
         &findings_of(&frames(&twice)),
         Area::StreamOrder,
         Severity::Warning,
-        "§5.1",
+        "protocol#stream-order",
     );
 
     let mut pending = good_create();
     pending.pop();
     let findings = findings_of(&frames(&pending));
-    assert_caught(&findings, Area::StreamOrder, Severity::Warning, "§5.1");
+    assert_caught(
+        &findings,
+        Area::StreamOrder,
+        Severity::Warning,
+        "protocol#stream-order",
+    );
     assert_none(&findings, Severity::Error);
 }
 
@@ -318,7 +354,12 @@ fn edited(edit: impl Fn(String) -> String) -> Vec<u8> {
 #[test]
 fn an_event_field_is_a_framing_error() {
     let bytes = edited(|text| format!("event: message\n{text}"));
-    assert_caught(&findings_of(&bytes), Area::Framing, Severity::Error, "§1");
+    assert_caught(
+        &findings_of(&bytes),
+        Area::Framing,
+        Severity::Error,
+        "protocol#sse-framing",
+    );
 }
 
 #[test]
@@ -330,22 +371,42 @@ fn a_json_split_over_two_data_lines_is_a_framing_error() {
             1,
         )
     });
-    assert_caught(&findings_of(&bytes), Area::Framing, Severity::Error, "§1");
+    assert_caught(
+        &findings_of(&bytes),
+        Area::Framing,
+        Severity::Error,
+        "protocol#sse-framing",
+    );
 }
 
 #[test]
 fn a_last_frame_without_its_blank_line_is_a_framing_error() {
     let bytes = edited(|text| text.trim_end().to_owned());
-    assert_caught(&findings_of(&bytes), Area::Framing, Severity::Error, "§1");
+    assert_caught(
+        &findings_of(&bytes),
+        Area::Framing,
+        Severity::Error,
+        "protocol#sse-framing",
+    );
     let bytes = edited(|text| format!("{}\n", text.trim_end()));
-    assert_caught(&findings_of(&bytes), Area::Framing, Severity::Error, "§1");
+    assert_caught(
+        &findings_of(&bytes),
+        Area::Framing,
+        Severity::Error,
+        "protocol#sse-framing",
+    );
 }
 
 #[test]
 fn invalid_utf8_is_a_framing_error() {
     let mut bytes = frames(&good_create());
     bytes.splice(0..0, [0xff, 0xfe, b'\n', b'\n']);
-    assert_caught(&findings_of(&bytes), Area::Framing, Severity::Error, "§1");
+    assert_caught(
+        &findings_of(&bytes),
+        Area::Framing,
+        Severity::Error,
+        "protocol#sse-framing",
+    );
 }
 
 #[test]
@@ -358,7 +419,12 @@ fn legal_sse_the_reference_does_not_write_is_a_framing_warning() {
     ];
     for variant in variants {
         let findings = findings_of(&edited(variant));
-        assert_caught(&findings, Area::Framing, Severity::Warning, "§1");
+        assert_caught(
+            &findings,
+            Area::Framing,
+            Severity::Warning,
+            "protocol#sse-framing",
+        );
         assert_none(&findings, Severity::Error);
     }
 }
@@ -366,7 +432,12 @@ fn legal_sse_the_reference_does_not_write_is_a_framing_warning() {
 #[test]
 fn a_frame_that_is_not_json_is_an_encoding_error() {
     let bytes = edited(|text| format!("data: {{not json\n\n{text}"));
-    assert_caught(&findings_of(&bytes), Area::Encoding, Severity::Error, "§1");
+    assert_caught(
+        &findings_of(&bytes),
+        Area::Encoding,
+        Severity::Error,
+        "protocol#sse-framing",
+    );
 }
 
 // ---- Re-serialization differences ------------------------------------------------------------
@@ -384,7 +455,12 @@ fn a_field_the_reference_would_not_emit_is_an_error_with_its_path() {
     let findings = with_user_item(|user| {
         user.insert("mood".into(), json!("happy"));
     });
-    assert_caught(&findings, Area::Encoding, Severity::Error, "§4");
+    assert_caught(
+        &findings,
+        Area::Encoding,
+        Severity::Error,
+        "protocol#serialization",
+    );
     assert!(
         findings.iter().any(|f| f.path == "event 2 › item.mood"),
         "{findings:#?}"
@@ -396,7 +472,12 @@ fn a_null_the_reference_would_leave_out_is_an_error() {
     let findings = with_user_item(|user| {
         user.insert("quoted_text".into(), Value::Null);
     });
-    assert_caught(&findings, Area::Encoding, Severity::Error, "§4");
+    assert_caught(
+        &findings,
+        Area::Encoding,
+        Severity::Error,
+        "protocol#serialization",
+    );
 }
 
 #[test]
@@ -404,7 +485,12 @@ fn a_missing_default_is_a_warning() {
     let findings = with_user_item(|user| {
         user.shift_remove("attachments");
     });
-    assert_caught(&findings, Area::Encoding, Severity::Warning, "§4");
+    assert_caught(
+        &findings,
+        Area::Encoding,
+        Severity::Warning,
+        "protocol#serialization",
+    );
     assert_none(&findings, Severity::Error);
 }
 
@@ -414,7 +500,12 @@ fn fields_out_of_order_are_a_warning() {
         let id = user.shift_remove("id").expect("an id");
         user.insert("id".into(), id);
     });
-    assert_caught(&findings, Area::Encoding, Severity::Warning, "§4");
+    assert_caught(
+        &findings,
+        Area::Encoding,
+        Severity::Warning,
+        "protocol#serialization",
+    );
     assert_none(&findings, Severity::Error);
 }
 
@@ -424,7 +515,12 @@ fn a_value_written_differently_is_an_error() {
     let findings = with_user_item(|user| {
         user.insert("created_at".into(), json!(1_735_787_045));
     });
-    assert_caught(&findings, Area::Encoding, Severity::Error, "§4");
+    assert_caught(
+        &findings,
+        Area::Encoding,
+        Severity::Error,
+        "protocol#serialization",
+    );
 }
 
 #[test]
@@ -432,7 +528,12 @@ fn a_value_that_does_not_parse_is_an_error() {
     let findings = with_user_item(|user| {
         user.insert("content".into(), json!("hi"));
     });
-    assert_caught(&findings, Area::Encoding, Severity::Error, "§4");
+    assert_caught(
+        &findings,
+        Area::Encoding,
+        Severity::Error,
+        "protocol#serialization",
+    );
 }
 
 #[test]
@@ -451,7 +552,7 @@ fn the_stored_thread_metadata_on_the_wire_is_an_error() {
         &findings_of(&frames(&events)),
         Area::Encoding,
         Severity::Error,
-        "§3.2",
+        "protocol#threads",
     );
 }
 
@@ -469,7 +570,12 @@ fn page(data: Vec<Value>, has_more: bool, after: Option<&str>) -> Vec<u8> {
 fn a_hidden_item_in_a_page_is_an_error() {
     let body = page(vec![user_item("msg_1"), hidden_item("hc_1")], false, None);
     let findings = validate_body(&body, BodyKind::ItemPage).findings;
-    assert_caught(&findings, Area::Encoding, Severity::Error, "§3.3");
+    assert_caught(
+        &findings,
+        Area::Encoding,
+        Severity::Error,
+        "protocol#hidden-items",
+    );
 }
 
 #[test]
@@ -478,11 +584,21 @@ fn a_page_cursor_that_is_not_the_last_id_is_an_error() {
     let wrong = page(vec![user_item("msg_1")], true, Some("msg_0"));
     for body in [missing, wrong] {
         let findings = validate_body(&body, BodyKind::ItemPage).findings;
-        assert_caught(&findings, Area::Pagination, Severity::Error, "§3.1");
+        assert_caught(
+            &findings,
+            Area::Pagination,
+            Severity::Error,
+            "protocol#pages",
+        );
     }
     let trailing = page(vec![user_item("msg_1")], false, Some("msg_1"));
     let findings = validate_body(&trailing, BodyKind::ItemPage).findings;
-    assert_caught(&findings, Area::Pagination, Severity::Warning, "§3.1");
+    assert_caught(
+        &findings,
+        Area::Pagination,
+        Severity::Warning,
+        "protocol#pages",
+    );
 }
 
 #[test]
@@ -490,13 +606,23 @@ fn a_captured_page_with_a_wrong_cursor_fails_validate() {
     let body = page(vec![user_item("msg_1")], true, None);
     let report = validate_capture(&body, "page.json");
     let findings: Vec<Finding> = report.findings().cloned().collect();
-    assert_caught(&findings, Area::Pagination, Severity::Error, "§3.1");
+    assert_caught(
+        &findings,
+        Area::Pagination,
+        Severity::Error,
+        "protocol#pages",
+    );
 }
 
 #[test]
 fn an_empty_answer_that_is_not_exactly_empty_is_a_warning() {
     let findings = validate_body(br#"{"ok":true}"#, BodyKind::Empty).findings;
-    assert_caught(&findings, Area::Encoding, Severity::Warning, "§1");
+    assert_caught(
+        &findings,
+        Area::Encoding,
+        Severity::Warning,
+        "protocol#json-answers",
+    );
     assert_eq!(validate_body(b"{}", BodyKind::Empty).findings, Vec::new());
 }
 

@@ -1,7 +1,7 @@
 //! The checker's HTTP client: one POST, bounded in time and size, whatever the server does.
 //!
 //! A server under test may hang, stream forever, answer gigabytes or drop the connection
-//! halfway (the reference aborts a stream whose set-up fails, §8.2). None of that may hang
+//! halfway (the reference aborts a stream whose set-up fails, protocol#quirk-aborted-stream). None of that may hang
 //! or crash the checker, so every request here:
 //!
 //! * has a deadline covering sending, the status line and the whole body;
@@ -106,8 +106,8 @@ impl Client {
     /// When the HTTP client cannot be built (no TLS backend).
     pub fn new(url: &str, headers: HeaderMap, timeout: Duration) -> Result<Self, ClientError> {
         // No connection reuse: a server under test may close a connection after an error or
-        // an aborted stream (the reference does, §8.2), and the next request would then fail
-        // on the stale socket and be blamed on the wrong check. A fresh loopback connection
+        // an aborted stream (the reference does, protocol#quirk-aborted-stream), and the next
+        // request would then fail on the stale socket and be blamed on the wrong check. A fresh loopback connection
         // per request costs well under a millisecond.
         let http = reqwest::Client::builder()
             .connect_timeout(timeout)

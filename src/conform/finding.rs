@@ -1,9 +1,10 @@
 //! What the checker found: [`Finding`]s, gathered into [`CheckResult`]s and a [`Report`].
 //!
 //! Every check, offline or live, ends up here. A finding is one fact about the server's
-//! output, with how serious it is ([`Severity`]), the protocol section it enforces (the
-//! numbers of `chatkit-protocol.md`, such as `§5.2`), where in the output it was seen (a JSON
-//! path such as `create stream › event 4 › item.content[0].text`) and a one-line reason.
+//! output, with how serious it is ([`Severity`]), the section of the protocol appendix of the
+//! book it enforces (cited by its stable anchor, such as `protocol#streaming-requests`, which
+//! is `book/src/protocol/requests.md#streaming-requests`), where in the output it was seen (a
+//! JSON path such as `create stream › event 4 › item.content[0].text`) and a one-line reason.
 //!
 //! A check with no finding passed; one with only warnings is "warn"; one with an error
 //! "fail". The run's exit code looks at errors only: a warning is legal output that differs
@@ -31,23 +32,26 @@ pub enum Severity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Area {
-    /// SSE framing: `data: <json>` and a blank line, nothing else (§1).
+    /// SSE framing: `data: <json>` and a blank line, nothing else (protocol#sse-framing).
     Framing,
-    /// Every event and body parses into the protocol types and writes back the same (§3, §4).
+    /// Every event and body parses into the protocol types and writes back the same
+    /// (protocol#data-model, protocol#serialization).
     Encoding,
-    /// The order and consistency of the events of one stream (§3.9, §3.10, §5).
+    /// The order and consistency of the events of one stream (protocol#stream-order).
     StreamOrder,
-    /// Creating a thread and adding messages (§5.2).
+    /// Creating a thread and adding messages (protocol#streaming-requests).
     Streaming,
-    /// Reading back what was streamed: `threads.get_by_id`, `items.list`, `threads.list` (§5.3).
+    /// Reading back what was streamed: `threads.get_by_id`, `items.list`, `threads.list`
+    /// (protocol#persistence, protocol#json-requests).
     Persistence,
-    /// Pages and cursors (§3.1, §6.2).
+    /// Pages and cursors (protocol#pages, protocol#store-pagination).
     Pagination,
-    /// `threads.update`, `items.feedback`, `threads.retry_after_item`, `threads.delete` (§5.2, §5.3).
+    /// `threads.update`, `items.feedback`, `threads.retry_after_item`, `threads.delete`
+    /// (protocol#requests).
     Mutations,
-    /// One user cannot see or touch another user's thread (§6.1).
+    /// One user cannot see or touch another user's thread (protocol#isolation).
     Isolation,
-    /// Bad requests get an error and change nothing (§2, §8.1).
+    /// Bad requests get an error and change nothing (protocol#request-validation).
     BadInput,
     /// The checker itself: the server could not be reached, or the run ran out of time.
     Run,
@@ -92,7 +96,8 @@ pub struct Finding {
     pub severity: Severity,
     /// The area it belongs to.
     pub area: Area,
-    /// The section of `chatkit-protocol.md` it enforces, such as `§5.2`.
+    /// The section of the book's protocol appendix it enforces, as a citation of its anchor,
+    /// such as `protocol#streaming-requests` (`tests/book.rs` checks that every one exists).
     pub section: &'static str,
     /// Where it was seen: a request, an event number and a JSON path.
     pub path: String,

@@ -2,7 +2,7 @@
 //! reference's `data: <json>\n\n`.
 //!
 //! The reference writes each event as one chunk: `data: `, one line of compact JSON, and a
-//! blank line (§1). No `event:`, `id:` or `retry:` field, no comment, no heartbeat. A generic
+//! blank line (protocol#sse-framing). No `event:`, `id:` or `retry:` field, no comment, no heartbeat. A generic
 //! SSE parser (such as `eventsource-stream`, which `http/ask.rs` uses to *show* a stream)
 //! accepts far more than that and hides the differences, so the checker reads the lines
 //! itself: every line is either `data: …` or the blank line that ends a frame.
@@ -44,7 +44,8 @@ struct Pending {
     data: Vec<String>,
 }
 
-/// Splits `bytes` into frames, reporting every departure from `data: <json>\n\n` (§1).
+/// Splits `bytes` into frames, reporting every departure from `data: <json>\n\n`
+/// (protocol#sse-framing).
 pub fn split_frames(bytes: &[u8]) -> Framed {
     let mut framed = Framed::default();
     let text = match std::str::from_utf8(bytes) {
@@ -112,7 +113,7 @@ fn read_line(line: &str, number: usize, pending: &mut Option<Pending>, framed: &
     if line.starts_with(':') {
         framed.findings.push(framing_warning(
             at,
-            "an SSE comment line; the reference sends none (§8.14 calls them a safe addition)",
+            "an SSE comment line; the reference sends none (protocol#quirk-no-heartbeat calls them a safe addition)",
         ));
         return;
     }
@@ -156,11 +157,11 @@ fn finish_frame(frame: Pending, framed: &mut Framed) {
 }
 
 fn framing_error(path: impl Into<String>, reason: impl Into<String>) -> Finding {
-    Finding::error(Area::Framing, "§1", path, reason)
+    Finding::error(Area::Framing, "protocol#sse-framing", path, reason)
 }
 
 fn framing_warning(path: impl Into<String>, reason: impl Into<String>) -> Finding {
-    Finding::warning(Area::Framing, "§1", path, reason)
+    Finding::warning(Area::Framing, "protocol#sse-framing", path, reason)
 }
 
 #[cfg(test)]

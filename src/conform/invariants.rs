@@ -6,16 +6,16 @@
 //!
 //! | invariant | section | severity |
 //! |---|---|---|
-//! | a create starts `thread.created`, the user item's `done`, `stream_options`; an add-message starts at the `done` | §5.2 | error |
-//! | any other stream starts with `stream_options` (or a lone `error`), which comes once | §5.1 | error |
-//! | `thread.item.updated` names an item that was added and is not done yet (a widget update may also name a widget stored earlier, as actions do) | §3.9, §5.1 | error |
-//! | a `content_part.text_delta` (or `annotation_added`) targets a part that exists | §3.10 | error |
-//! | no hidden item in a `done` (never sent by the reference) | §3.3 | error |
-//! | no hidden item in `added` / `replaced` (the reference leaks these, §8.4) | §3.3 | warning |
-//! | nothing but `thread.updated` after a `client_tool_call`'s `done` | §5.2, §6.4 | error |
-//! | nothing but `thread.updated` after an `error` event | §5.1 | error |
-//! | every item belongs to the stream's thread | §3.3 | error |
-//! | an item is not added twice, and nothing is left pending at a clean end | §5.1 | warning |
+//! | a create starts `thread.created`, the user item's `done`, `stream_options`; an add-message starts at the `done` | protocol#streaming-requests | error |
+//! | any other stream starts with `stream_options` (or a lone `error`), which comes once | protocol#stream-order | error |
+//! | `thread.item.updated` names an item that was added and is not done yet (a widget update may also name a widget stored earlier, as actions do) | protocol#stream-order | error |
+//! | a `content_part.text_delta` (or `annotation_added`) targets a part that exists | protocol#item-updates | error |
+//! | no hidden item in a `done` (never sent by the reference) | protocol#hidden-items | error |
+//! | no hidden item in `added` / `replaced` (the reference leaks these, protocol#quirk-hidden-leak) | protocol#hidden-items | warning |
+//! | nothing but `thread.updated` after a `client_tool_call`'s `done` | protocol#client-tools | error |
+//! | nothing but `thread.updated` after an `error` event | protocol#stream-order | error |
+//! | every item belongs to the stream's thread | protocol#thread-items | error |
+//! | an item is not added twice, and nothing is left pending at a clean end | protocol#stream-order | warning |
 //!
 //! The checker works on JSON values, not on the typed events, so that an event which failed
 //! to parse (already an encoding error) does not hide the order problems around it. The
@@ -30,7 +30,7 @@ use serde_json::Value;
 
 use super::finding::{Area, Finding, join_path};
 
-/// Which request produced the stream, so its opening can be checked (§5.2).
+/// Which request produced the stream, so its opening can be checked (protocol#stream-order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StreamKind {
     /// `threads.create`: `thread.created`, the user's `done`, `stream_options`, ….
@@ -96,7 +96,7 @@ pub fn check_stream(events: &[(usize, Value)], kind: StreamKind) -> (StreamFacts
 }
 
 impl Tracker {
-    /// The first events of the stream, by request kind (§5.2).
+    /// The first events of the stream, by request kind (protocol#stream-order).
     fn check_opening(&mut self, events: &[(usize, Value)], kind: StreamKind) {
         let types: Vec<&str> = events
             .iter()
@@ -128,7 +128,7 @@ impl Tracker {
             && user_at.is_none_or(is_user_done);
         if !opens_right && !lone_error {
             self.error(
-                "§5.2",
+                "protocol#streaming-requests",
                 "start of stream",
                 format!(
                     "the stream opens with {:?}; this request's stream opens with {expected:?} (the user item's done at position {})",
@@ -139,15 +139,15 @@ impl Tracker {
         }
     }
 
-    /// Anything but `thread.updated` after the stream handed over (§5.1, §5.2).
+    /// Anything but `thread.updated` after the stream handed over (protocol#stream-order).
     fn check_after_close(&mut self, kind: &str, at: &str) {
         if let Some(closed_by) = self.closed_by
             && kind != "thread.updated"
         {
             let section = if closed_by == "error" {
-                "§5.1"
+                "protocol#stream-order"
             } else {
-                "§5.2"
+                "protocol#client-tools"
             };
             self.error(
                 section,
@@ -178,7 +178,7 @@ impl Tracker {
     fn on_thread_created(&mut self, event: &Value, at: &str) {
         if !self.facts.event_types.is_empty() {
             self.error(
-                "§5.2",
+                "protocol#threads-create",
                 at,
                 "`thread.created` after the first event; it opens a create stream",
             );
@@ -189,7 +189,11 @@ impl Tracker {
 
     fn on_stream_options(&mut self, at: &str) {
         if self.options_seen {
-            self.error("§5.1", at, "a second `stream_options` in one stream");
+            self.error(
+                "protocol#stream-order",
+                at,
+                "a second `stream_options` in one stream",
+            );
         }
         self.options_seen = true;
     }
@@ -198,14 +202,18 @@ impl Tracker {
         self.check_item_thread(item, at);
         if is_hidden(item) {
             self.warning(
-                "§3.3",
+                "protocol#hidden-items",
                 &join_path(at, "item"),
-                "a hidden item sent through `thread.item.added` (the reference leaks these too, §8.4)",
+                "a hidden item sent through `thread.item.added` (the reference leaks these too, protocol#quirk-hidden-leak)",
             );
         }
         let id = item_id(item);
         if self.pending.contains_key(&id) || self.finished_ids.contains(&id) {
-            self.warning("§5.1", at, format!("item `{id}` is added a second time"));
+            self.warning(
+                "protocol#stream-order",
+                at,
+                format!("item `{id}` is added a second time"),
+            );
         }
         let parts = item["content"].as_array().map_or(0, Vec::len);
         self.pending.insert(id, PendingItem { parts });
@@ -214,8 +222,8 @@ impl Tracker {
     fn on_updated(&mut self, event: &Value, at: &str) {
         let id = event["item_id"].as_str().unwrap_or_default();
         let update_type = event["update"]["type"].as_str().unwrap_or_default();
-        // An action may update a widget stored by an earlier stream (§6.4 `calls_action`:
-        // stream_options, then `widget.root.updated`), so only a widget this stream already
+        // An action may update a widget stored by an earlier stream (protocol#threads-custom-action;
+        // the SDK's `calls_action` test: stream_options, then `widget.root.updated`), so only a widget this stream already
         // finished is out of bounds for a widget update.
         if update_type.starts_with("widget.")
             && !self.pending.contains_key(id)
@@ -230,7 +238,7 @@ impl Tracker {
                 "was never added"
             };
             self.error(
-                "§5.1",
+                "protocol#stream-order",
                 &join_path(at, "item_id"),
                 format!("`thread.item.updated` for item `{id}`, which {state}"),
             );
@@ -249,7 +257,7 @@ impl Tracker {
             {
                 let parts = pending.parts;
                 self.error(
-                    "§3.10",
+                    "protocol#item-updates",
                     &join_path(at, "update.content_index"),
                     format!("`{kind}` into part {index}, but the item has {parts} part(s)"),
                 );
@@ -264,7 +272,7 @@ impl Tracker {
         self.pending.remove(&id);
         if is_hidden(item) {
             self.error(
-                "§3.3",
+                "protocol#hidden-items",
                 &join_path(at, "item"),
                 "a hidden item sent in `thread.item.done`; the reference never sends it",
             );
@@ -282,9 +290,9 @@ impl Tracker {
         self.check_item_thread(item, at);
         if is_hidden(item) {
             self.warning(
-                "§3.3",
+                "protocol#hidden-items",
                 &join_path(at, "item"),
-                "a hidden item sent through `thread.item.replaced` (the reference leaks these too, §8.4)",
+                "a hidden item sent through `thread.item.replaced` (the reference leaks these too, protocol#quirk-hidden-leak)",
             );
         }
         let id = item_id(item);
@@ -314,7 +322,7 @@ impl Tracker {
         self.finished_ids.insert(id);
     }
 
-    /// Every item of a stream belongs to one thread (§3.3).
+    /// Every item of a stream belongs to one thread (protocol#thread-items).
     fn check_item_thread(&mut self, item: &Value, at: &str) {
         let Some(thread_id) = item["thread_id"].as_str() else {
             return;
@@ -323,13 +331,17 @@ impl Tracker {
             None => self.facts.thread_id = Some(thread_id.to_owned()),
             Some(expected) if expected != thread_id => {
                 let reason = format!("item of thread `{thread_id}` in a stream of `{expected}`");
-                self.error("§3.3", &join_path(at, "item.thread_id"), reason);
+                self.error(
+                    "protocol#thread-items",
+                    &join_path(at, "item.thread_id"),
+                    reason,
+                );
             }
             Some(_) => {}
         }
     }
 
-    /// Items still pending when a stream ends cleanly were shown and never stored (§5.1).
+    /// Items still pending when a stream ends cleanly were shown and never stored (protocol#stream-order).
     fn check_end(&mut self, events: &[(usize, Value)]) {
         if self.facts.failed || events.is_empty() {
             return;
@@ -340,7 +352,7 @@ impl Tracker {
             let reason = format!("item `{id}` was added but never done, replaced or removed");
             self.findings.push(Finding::warning(
                 Area::StreamOrder,
-                "§5.1",
+                "protocol#stream-order",
                 "end of stream",
                 reason,
             ));
@@ -415,7 +427,7 @@ fn item_id(item: &Value) -> String {
     item["id"].as_str().unwrap_or_default().to_owned()
 }
 
-/// Hidden items are model-only context (§3.3).
+/// Hidden items are model-only context (protocol#hidden-items).
 pub(crate) fn is_hidden(item: &Value) -> bool {
     matches!(
         item_type_of(item),

@@ -10,7 +10,8 @@
 //!   every answer as above, and checks persistence, pagination, mutations, isolation between
 //!   users and the handling of bad requests.
 //!
-//! Every finding names the section of the protocol notes (`chatkit-protocol.md`) it enforces
+//! Every finding names the section of the book's protocol appendix it enforces, as
+//! `protocol#<anchor>` (the anchor of `book/src/protocol/<page>.md#<anchor>`),
 //! and has a [`Severity`]: an **error** is something the reference's client would break on
 //! or that the reference server would never send, a **warning** is legal but different. The
 //! binary exits non-zero only on errors. The Python SDK itself passes with zero errors (CI

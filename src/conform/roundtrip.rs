@@ -13,7 +13,7 @@
 //! * the same fields in another order: **warning**, only byte-level comparisons care;
 //! * a value written differently (a list of another length, another string): **error**.
 //!
-//! Timestamps are the one normalisation (§4): the reference writes naive local times with a
+//! Timestamps are the one normalisation (protocol#timestamps): the reference writes naive local times with a
 //! variable fraction, this crate writes UTC with a `Z`, and both denote one instant, so two
 //! strings that parse to the same [`Timestamp`] are equal here.
 //!
@@ -78,7 +78,7 @@ pub fn differences(got: &Value, expected: &Value, path: &str) -> Vec<Finding> {
         findings.truncate(MAX_DIFFERENCES);
         findings.push(Finding::warning(
             Area::Encoding,
-            "§4",
+            "protocol#serialization",
             path,
             format!("{left_out} more differences left out"),
         ));
@@ -140,7 +140,7 @@ fn compare_objects(
         if !got.contains_key(key) {
             findings.push(Finding::warning(
                 Area::Encoding,
-                "§4",
+                "protocol#serialization",
                 field_path(path, key),
                 format!(
                     "missing; the reference always writes it (default {})",
@@ -154,14 +154,14 @@ fn compare_objects(
     if got_order != expected_order {
         findings.push(Finding::warning(
             Area::Encoding,
-            "§4",
+            "protocol#serialization",
             path,
             format!("fields in the order {got_order:?}; the reference writes {expected_order:?}"),
         ));
     }
 }
 
-/// Two strings that name the same instant in any form the protocol allows (§4).
+/// Two strings that name the same instant in any form the protocol allows (protocol#timestamps).
 fn same_instant(got: &Value, expected: &Value) -> bool {
     let (Value::String(got), Value::String(expected)) = (got, expected) else {
         return false;
@@ -196,7 +196,7 @@ pub(crate) fn one_line(text: &str) -> String {
 }
 
 fn encoding_error(path: impl Into<String>, reason: impl Into<String>) -> Finding {
-    Finding::error(Area::Encoding, "§4", path, reason)
+    Finding::error(Area::Encoding, "protocol#serialization", path, reason)
 }
 
 #[cfg(test)]

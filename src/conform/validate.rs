@@ -3,14 +3,15 @@
 //! This is `chatkit-conform validate FILE|-`, and also the first half of every live check:
 //! each stream and body the live suite receives goes through the same functions. The steps:
 //!
-//! 1. framing (`framing.rs`): `data: <json>` and a blank line per event (§1);
+//! 1. framing (`framing.rs`): `data: <json>` and a blank line per event (protocol#sse-framing);
 //! 2. encoding (`roundtrip.rs`): every event parses into [`ThreadStreamEvent`] and every body
-//!    into its protocol type, and writes back the same JSON (§3, §4);
-//! 3. stream invariants (`invariants.rs`): the order and consistency of the events (§3.9,
-//!    §3.10, §5);
+//!    into its protocol type, and writes back the same JSON (protocol#data-model,
+//!    protocol#serialization);
+//! 3. stream invariants (`invariants.rs`): the order and consistency of the events
+//!    (protocol#stream-order, protocol#item-updates);
 //! 4. a few facts about values that the types cannot hold: a thread's `metadata` is always
-//!    `{}` on the wire (§3.2), a page's `after` is its last id exactly when `has_more` (§3.1),
-//!    hidden items never appear in a page (§3.3).
+//!    `{}` on the wire (protocol#threads), a page's `after` is its last id exactly when
+//!    `has_more` (protocol#pages), hidden items never appear in a page (protocol#hidden-items).
 //!
 //! A capture may hold several streams one after the other (the fixtures record whole
 //! conversations); [`validate_capture`] splits them where a new stream opens. A capture whose
@@ -42,7 +43,7 @@ pub struct ValidatedStream {
     pub findings: Vec<Finding>,
 }
 
-/// The kinds of JSON body a ChatKit server answers with (§1).
+/// The kinds of JSON body a ChatKit server answers with (protocol#json-answers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyKind {
     /// `threads.get_by_id` (items: a page) and `threads.update` (items: an empty page).
@@ -148,12 +149,12 @@ fn validate_body_capture(bytes: &[u8]) -> Vec<Finding> {
             Some(kind) => validate_body_value(value, kind).findings,
             None => vec![Finding::error(
                 Area::Encoding,
-                "§1",
+                "protocol#json-answers",
                 "",
                 "a JSON object that is no ChatKit response body",
             )],
         },
-        Err(error) => vec![not_json("", &error)],
+        Err(error) => vec![not_json("protocol#json-answers", "", &error)],
     }
 }
 
@@ -189,7 +190,7 @@ fn parse_events(
                 findings.extend(check_event(&event, &at));
                 events.push((frame.number, event));
             }
-            Err(error) => findings.push(not_json(&at, &error)),
+            Err(error) => findings.push(not_json("protocol#sse-framing", &at, &error)),
         }
     }
     events
@@ -215,7 +216,7 @@ pub fn validate_body(bytes: &[u8], kind: BodyKind) -> ValidatedBody {
         Ok(value) => validate_body_value(value, kind),
         Err(error) => ValidatedBody {
             value: None,
-            findings: vec![not_json("body", &error)],
+            findings: vec![not_json("protocol#json-answers", "body", &error)],
         },
     }
 }
@@ -282,7 +283,8 @@ pub fn guess_body_kind(value: &Value) -> Option<BodyKind> {
     Some(kind)
 }
 
-/// A thread on the wire: `metadata` is `{}` (§3.2); in events and lists, items are empty.
+/// A thread on the wire: `metadata` is `{}` (protocol#threads); in events and lists, items are
+/// empty.
 fn check_thread(thread: &Value, path: &str, items_empty: bool) -> Vec<Finding> {
     let mut findings = Vec::new();
     if thread["metadata"]
@@ -291,7 +293,7 @@ fn check_thread(thread: &Value, path: &str, items_empty: bool) -> Vec<Finding> {
     {
         findings.push(Finding::error(
             Area::Encoding,
-            "§3.2",
+            "protocol#threads",
             join_path(path, "metadata"),
             "the thread's stored metadata is sent; the reference always writes `{}`",
         ));
@@ -300,7 +302,7 @@ fn check_thread(thread: &Value, path: &str, items_empty: bool) -> Vec<Finding> {
     if items_empty && (!elements(items).is_empty() || items["has_more"] == true) {
         findings.push(Finding::warning(
             Area::Encoding,
-            "§3.9",
+            "protocol#threads",
             join_path(path, "items"),
             "a non-empty items page; the reference sends an empty one here",
         ));
@@ -311,14 +313,15 @@ fn check_thread(thread: &Value, path: &str, items_empty: bool) -> Vec<Finding> {
     findings
 }
 
-/// A page of items: a consistent cursor, and no hidden item (§3.1, §3.3).
+/// A page of items: a consistent cursor, and no hidden item (protocol#pages,
+/// protocol#hidden-items).
 fn check_item_page(page: &Value, path: &str) -> Vec<Finding> {
     let mut findings = check_page(page, path);
     for (index, item) in elements(page).iter().enumerate() {
         if is_hidden(item) {
             findings.push(Finding::error(
                 Area::Encoding,
-                "§3.3",
+                "protocol#hidden-items",
                 format!("{path}.data[{index}]"),
                 "a hidden item in a page; the reference drops them before answering",
             ));
@@ -327,7 +330,7 @@ fn check_item_page(page: &Value, path: &str) -> Vec<Finding> {
     findings
 }
 
-/// `after` is the last element's id exactly when `has_more` is true (§3.1).
+/// `after` is the last element's id exactly when `has_more` is true (protocol#pages).
 fn check_page(page: &Value, path: &str) -> Vec<Finding> {
     let last_id = elements(page).last().map(|last| last["id"].clone());
     let after = page.get("after").filter(|after| !after.is_null());
@@ -335,19 +338,19 @@ fn check_page(page: &Value, path: &str) -> Vec<Finding> {
     match (page["has_more"] == true, after) {
         (true, None) => vec![Finding::error(
             Area::Pagination,
-            "§3.1",
+            "protocol#pages",
             at,
             "`has_more` is true but there is no `after` cursor",
         )],
         (true, Some(after)) if Some(after) != last_id.as_ref() => vec![Finding::error(
             Area::Pagination,
-            "§3.1",
+            "protocol#pages",
             at,
             format!("`after` is {}, not the last element's id", short(after)),
         )],
         (false, Some(_)) => vec![Finding::warning(
             Area::Pagination,
-            "§3.1",
+            "protocol#pages",
             at,
             "an `after` cursor on the last page; the reference omits it",
         )],
@@ -355,13 +358,13 @@ fn check_page(page: &Value, path: &str) -> Vec<Finding> {
     }
 }
 
-/// `items.feedback`, `threads.delete`: the reference answers exactly `{}` (§1).
+/// `items.feedback`, `threads.delete`: the reference answers exactly `{}` (protocol#json-answers).
 fn check_empty(value: &Value, path: &str) -> Vec<Finding> {
     match value.as_object() {
         Some(object) if object.is_empty() => Vec::new(),
         _ => vec![Finding::warning(
             Area::Encoding,
-            "§1",
+            "protocol#json-answers",
             path,
             format!(
                 "answered {}; the reference answers exactly `{{}}`",
@@ -376,10 +379,11 @@ fn elements(page: &Value) -> &[Value] {
     page["data"].as_array().map_or(&[], Vec::as_slice)
 }
 
-fn not_json(path: &str, error: &serde_json::Error) -> Finding {
+/// A frame or body that is not JSON at all; `section` is where the protocol says it must be.
+fn not_json(section: &'static str, path: &str, error: &serde_json::Error) -> Finding {
     Finding::error(
         Area::Encoding,
-        "§1",
+        section,
         path,
         one_line(&format!("not JSON: {error}")),
     )

@@ -5,8 +5,9 @@
 //! the snapshot again. Whatever the status, a change to the snapshot is an error.
 //!
 //! The reference is a poor model for the *status* here: it answers every bad request with a
-//! bare 500 (§8.1), a streaming request on an unknown thread with a `200` that aborts (§8.2),
-//! and another user's `items.list` or `threads.delete` with an empty success (§5.3). So a 4xx
+//! bare 500 (protocol#quirk-status-500), a streaming request on an unknown thread with a `200`
+//! that aborts (protocol#quirk-aborted-stream), and another user's `items.list` or
+//! `threads.delete` with an empty success (protocol#items-list, protocol#threads-delete). So a 4xx
 //! passes, those reference answers are warnings, and only an answer that accepted the request
 //! (or a changed snapshot) is an error.
 
@@ -54,10 +55,10 @@ impl Suite<'_> {
                 // Deleting what you cannot see is a no-op for the reference (`{}`); fine too.
                 "isolation.delete" => accepted_or_refused(&answer, &what),
                 "isolation.add_user_message" => refused_or_aborted(&answer, Area::Isolation, &what),
-                _ => refused(&answer, Area::Isolation, "§6.1", &what),
+                _ => refused(&answer, Area::Isolation, "protocol#isolation", &what),
             };
             findings.extend(
-                self.unchanged_since(&before, Area::Isolation, "§6.1", &what)
+                self.unchanged_since(&before, Area::Isolation, "protocol#isolation", &what)
                     .await,
             );
             let title = format!(
@@ -75,7 +76,7 @@ impl Suite<'_> {
                 "isolation.get_by_id",
                 requests::get_by_id(thread_id),
                 "the second user cannot read the thread",
-                |answer, what, _| refused(answer, Area::Isolation, "§6.1", what),
+                |answer, what, _| refused(answer, Area::Isolation, "protocol#isolation", what),
             ),
             (
                 "isolation.items_list",
@@ -83,7 +84,7 @@ impl Suite<'_> {
                 "the second user cannot list the thread's items",
                 |answer, what, _| match answer {
                     Ok(ok) if ok.is_success() => revealed(ok, what, "the thread's items", |_| true),
-                    _ => refused(answer, Area::Isolation, "§6.1", what),
+                    _ => refused(answer, Area::Isolation, "protocol#isolation", what),
                 },
             ),
             (
@@ -95,7 +96,7 @@ impl Suite<'_> {
                         revealed(ok, what, "the first user's thread", |id| id == thread_id)
                     }
                     // Reading one's own empty list is not a refusal the reference makes.
-                    _ => refused(answer, Area::Isolation, "§5.3", what),
+                    _ => refused(answer, Area::Isolation, "protocol#threads-list", what),
                 },
             ),
         ];
@@ -111,7 +112,7 @@ impl Suite<'_> {
         }
     }
 
-    /// Bad requests: each is refused, and together they change nothing (§2, §8.1).
+    /// Bad requests: each is refused, and together they change nothing (protocol#request-validation).
     pub(super) async fn bad_input(&mut self) {
         let before = self.snapshot().await;
         let thread_id = self
@@ -125,7 +126,12 @@ impl Suite<'_> {
                     refused_or_aborted(&answer, Area::BadInput, title)
                 }
                 "bad_input.oversized" => oversized(&answer, title),
-                _ => refused(&answer, Area::BadInput, "§2", title),
+                _ => refused(
+                    &answer,
+                    Area::BadInput,
+                    "protocol#request-validation",
+                    title,
+                ),
             };
             self.record(id, Area::BadInput, title, findings);
         }
@@ -134,7 +140,7 @@ impl Suite<'_> {
             self.start(id);
             let what = "after the bad requests";
             let findings = self
-                .unchanged_since(&before, Area::BadInput, "§2", what)
+                .unchanged_since(&before, Area::BadInput, "protocol#request-validation", what)
                 .await;
             self.record(
                 id,
@@ -196,29 +202,39 @@ fn bad_requests(thread_id: &str) -> Vec<(&'static str, Vec<u8>, &'static str)> {
 }
 
 /// A streaming request that must not run: refused, or the reference's `200` whose body
-/// aborts or is empty (§8.2, a warning); a stream of events is an error.
+/// aborts or is empty (protocol#quirk-aborted-stream, a warning); a stream of events is an
+/// error.
 fn refused_or_aborted(
     answer: &Result<Answer, ClientError>,
     area: Area,
     what: &str,
 ) -> Vec<Finding> {
     let Ok(ok) = answer else {
-        return refused(answer, area, "§5.2", what);
+        return refused(answer, area, "protocol#streaming-requests", what);
     };
     if !ok.is_success() {
-        return refused(answer, area, "§5.2", what);
+        return refused(answer, area, "protocol#streaming-requests", what);
     }
     let stream = validate_stream(&ok.body, StreamKind::Continue);
     if stream.events.is_empty() || stream.events.iter().all(|event| event["type"] == "error") {
-        let reason =
-            "a 200 stream with no events (the reference does this, §8.2); a 4xx would say why";
-        vec![Finding::warning(area, "§8.2", what, reason)]
+        let reason = "a 200 stream with no events (the reference does this); a 4xx would say why";
+        vec![Finding::warning(
+            area,
+            "protocol#quirk-aborted-stream",
+            what,
+            reason,
+        )]
     } else {
         let reason = format!(
             "a 200 stream of {} events; the request must be refused",
             stream.events.len()
         );
-        vec![Finding::error(area, "§5.2", what, reason)]
+        vec![Finding::error(
+            area,
+            "protocol#streaming-requests",
+            what,
+            reason,
+        )]
     }
 }
 
@@ -226,14 +242,14 @@ fn refused_or_aborted(
 fn accepted_or_refused(answer: &Result<Answer, ClientError>, what: &str) -> Vec<Finding> {
     match answer {
         Ok(answer) if answer.is_success() => Vec::new(),
-        _ => refused(answer, Area::Isolation, "§6.1", what),
+        _ => refused(answer, Area::Isolation, "protocol#isolation", what),
     }
 }
 
 /// How the answer to one of the second user's reads is judged: (answer, what, thread id).
 type Judge = fn(&Result<Answer, ClientError>, &str, &str) -> Vec<Finding>;
 
-/// A 2xx page the second user got must hold no element `shows` picks (§6.1).
+/// A 2xx page the second user got must hold no element `shows` picks (protocol#isolation).
 fn revealed(
     answer: &Answer,
     what: &str,
@@ -243,7 +259,12 @@ fn revealed(
     let page: Value = serde_json::from_slice(&answer.body).unwrap_or_default();
     if ids_of(&page).iter().any(|id| shows(id)) {
         let reason = format!("the second user sees {whose}");
-        vec![Finding::error(Area::Isolation, "§6.1", what, reason)]
+        vec![Finding::error(
+            Area::Isolation,
+            "protocol#isolation",
+            what,
+            reason,
+        )]
     } else {
         Vec::new()
     }
@@ -254,8 +275,13 @@ fn oversized(answer: &Result<Answer, ClientError>, what: &str) -> Vec<Finding> {
     match answer {
         Err(ClientError::Http(error)) => {
             let reason = format!("the connection was dropped ({error}); a 413 would say why");
-            vec![Finding::warning(Area::BadInput, "§8.1", what, reason)]
+            vec![Finding::warning(
+                Area::BadInput,
+                "protocol#error-channels",
+                what,
+                reason,
+            )]
         }
-        _ => refused(answer, Area::BadInput, "§2", what),
+        _ => refused(answer, Area::BadInput, "protocol#request-validation", what),
     }
 }

@@ -4,18 +4,22 @@
 //! twice: as bytes (each stream and body goes through `validate.rs`) and as behaviour (what
 //! the server gives back is what it streamed). In order:
 //!
-//! 1. `streaming.*`: `threads.create`, then `threads.add_user_message` (§5.2);
+//! 1. `streaming.*`: `threads.create`, then `threads.add_user_message`
+//!    (protocol#streaming-requests);
 //! 2. `persistence.*`: `threads.get_by_id`, `items.list`, `threads.list` return exactly the
-//!    items and thread that were streamed (§5.1: `done` inserts, `replaced` upserts);
+//!    items and thread that were streamed (protocol#persistence: `done` inserts, `replaced`
+//!    upserts);
 //! 3. `pagination.*`: `items.list` in both orders a page of one at a time, following the
-//!    cursors, and `threads.list` likewise (§3.1, §6.2);
-//! 4. `mutations.*`: `threads.update`, `items.feedback`, `threads.retry_after_item` (§5.2,
-//!    §5.3);
+//!    cursors, and `threads.list` likewise (protocol#pages, protocol#store-pagination);
+//! 4. `mutations.*`: `threads.update`, `items.feedback`, `threads.retry_after_item`
+//!    (protocol#threads-update, protocol#items-feedback, protocol#threads-retry-after-item);
 //! 5. `isolation.*`, with `--second-user-header`: another user can neither see nor change
-//!    the thread (§6.1);
+//!    the thread (protocol#isolation);
 //! 6. `bad_input.*`: malformed JSON, an unknown type, a missing `params`, a bad field, an
-//!    unknown thread and an oversized body each get an error and change nothing (§2, §8.1);
-//! 7. `mutations.delete`: `threads.delete`, after which the thread is not found (§5.3).
+//!    unknown thread and an oversized body each get an error and change nothing
+//!    (protocol#request-validation, protocol#error-channels);
+//! 7. `mutations.delete`: `threads.delete`, after which the thread is not found
+//!    (protocol#threads-delete).
 //!
 //! It cannot know what the server's model will say, so it checks structure, order and
 //! persistence, never wording. A step that needs the thread is skipped when there is none
@@ -23,9 +27,9 @@
 //! whole run has one too: when it passes, the report holds what finished plus a `run.deadline`
 //! error.
 //!
-//! Where the reference itself answers a bad request with a bare 500 (§8.1) or a `200`
-//! stream that aborts (§8.2), the suite reports a warning, not an error, so the Python SDK
-//! passes with zero errors.
+//! Where the reference itself answers a bad request with a bare 500
+//! (protocol#quirk-status-500) or a `200` stream that aborts (protocol#quirk-aborted-stream),
+//! the suite reports a warning, not an error, so the Python SDK passes with zero errors.
 //!
 //! Where it sits: called by the `chatkit-conform` binary; uses `client.rs` for I/O,
 //! `validate.rs` for every answer, and fills a [`Report`].
@@ -85,7 +89,12 @@ pub async fn check(options: &CheckOptions, progress: &mut dyn FnMut(&str)) -> Re
     ) {
         Ok(client) => client,
         Err(error) => {
-            let finding = Finding::error(Area::Run, "§1", "", format!("no HTTP client: {error}"));
+            let finding = Finding::error(
+                Area::Run,
+                "protocol#transport",
+                "",
+                format!("no HTTP client: {error}"),
+            );
             report.checks.push(CheckResult::new(
                 "run.client",
                 Area::Run,
@@ -112,7 +121,7 @@ pub async fn check(options: &CheckOptions, progress: &mut dyn FnMut(&str)) -> Re
             "the run did not finish within {:?}; later checks did not run",
             options.run_timeout
         );
-        let finding = Finding::error(Area::Run, "§1", "", reason);
+        let finding = Finding::error(Area::Run, "protocol#transport", "", reason);
         suite.results.push(CheckResult::new(
             "run.deadline",
             Area::Run,
@@ -188,7 +197,7 @@ impl Suite<'_> {
             Ok(answer)
         } else {
             let reason = format!("answered {}; the request must succeed", answer.status);
-            Err(Finding::error(area, "§1", what, reason))
+            Err(Finding::error(area, "protocol#transport", what, reason))
         }
     }
 
@@ -212,10 +221,20 @@ impl Suite<'_> {
                 "content type {:?}; a stream is `text/event-stream`",
                 answer.content_type.as_deref().unwrap_or("none")
             );
-            findings.push(Finding::error(Area::Framing, "§1", what, reason));
+            findings.push(Finding::error(
+                Area::Framing,
+                "protocol#sse-framing",
+                what,
+                reason,
+            ));
         }
         if let Some(cut_off) = &answer.cut_off {
-            findings.push(Finding::error(Area::Framing, "§1", what, cut_off.clone()));
+            findings.push(Finding::error(
+                Area::Framing,
+                "protocol#sse-framing",
+                what,
+                cut_off.clone(),
+            ));
         }
         let stream = validate_stream(&answer.body, kind);
         findings.extend(stream.findings.iter().map(|f| f.clone().within(what)));
@@ -241,10 +260,20 @@ impl Suite<'_> {
                 "content type {:?}; the reference answers `application/json`",
                 answer.content_type.as_deref().unwrap_or("none")
             );
-            findings.push(Finding::warning(area, "§1", what, reason));
+            findings.push(Finding::warning(
+                area,
+                "protocol#json-answers",
+                what,
+                reason,
+            ));
         }
         if let Some(cut_off) = &answer.cut_off {
-            findings.push(Finding::error(area, "§1", what, cut_off.clone()));
+            findings.push(Finding::error(
+                area,
+                "protocol#json-answers",
+                what,
+                cut_off.clone(),
+            ));
         }
         let body = validate_body(&answer.body, kind);
         findings.extend(body.findings.into_iter().map(|f| f.within(what)));
@@ -293,8 +322,9 @@ impl Suite<'_> {
     }
 }
 
-/// Classifies the answer to a request that must be refused (§8.1): a 4xx passes, a 5xx is a
-/// warning (the reference answers 500 to every bad request), a success is an error.
+/// Classifies the answer to a request that must be refused (protocol#error-channels): a 4xx
+/// passes, a 5xx is a warning (the reference answers 500 to every bad request,
+/// protocol#quirk-status-500), a success is an error.
 fn refused(
     answer: &Result<Answer, ClientError>,
     area: Area,
@@ -305,7 +335,7 @@ fn refused(
         Ok(answer) if (400..500).contains(&answer.status) => Vec::new(),
         Ok(answer) if answer.status >= 500 => vec![Finding::warning(
             area,
-            "§8.1",
+            "protocol#quirk-status-500",
             what,
             format!(
                 "answered {}; the reference does too, but a 4xx would say whose fault it is",
@@ -323,7 +353,12 @@ fn refused(
 }
 
 fn no_answer(area: Area, what: &str, error: &ClientError) -> Finding {
-    Finding::error(area, "§1", what, format!("no answer: {error}"))
+    Finding::error(
+        area,
+        "protocol#transport",
+        what,
+        format!("no answer: {error}"),
+    )
 }
 
 /// The body of a 2xx JSON answer, parsed.

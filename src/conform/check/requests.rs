@@ -1,4 +1,4 @@
-//! The request bodies the live suite sends, one function per operation (§2).
+//! The request bodies the live suite sends, one function per operation (protocol#requests).
 //!
 //! Written with `json!` rather than the typed [`Request`](crate::protocol::Request) on
 //! purpose: the suite must be able to send what the types refuse to build (an unknown `type`,
@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 
-/// A user message input with one text part and nothing else (§2 UserMessageInput).
+/// A user message input with one text part and nothing else (protocol#user-message-input).
 fn input(text: &str) -> Value {
     json!({"content": [{"type": "input_text", "text": text}], "attachments": [], "inference_options": {}})
 }

@@ -55,7 +55,7 @@ impl Suite<'_> {
                 }
                 None => findings.push(Finding::error(
                     Area::Streaming,
-                    "§5.2",
+                    "protocol#threads-create",
                     what,
                     "no `thread.created` with a thread id; the remaining checks need one",
                 )),
@@ -94,7 +94,7 @@ impl Suite<'_> {
             if facts.thread_id.as_deref().is_some_and(|id| id != thread_id) {
                 findings.push(Finding::error(
                     Area::Streaming,
-                    "§5.2",
+                    "protocol#threads-add-user-message",
                     what,
                     "the items belong to another thread",
                 ));
@@ -109,7 +109,8 @@ impl Suite<'_> {
         self.record(id, Area::Streaming, title, findings);
     }
 
-    /// `threads.get_by_id`: the thread, with exactly the streamed items, oldest first (§5.3).
+    /// `threads.get_by_id`: the thread, with exactly the streamed items, oldest first
+    /// (protocol#threads-get-by-id).
     pub(super) async fn get_by_id(&mut self) {
         let Some(state) = self.thread.clone() else {
             return;
@@ -131,7 +132,7 @@ impl Suite<'_> {
             if thread["id"] != state.id.as_str() {
                 findings.push(Finding::error(
                     Area::Persistence,
-                    "§5.3",
+                    "protocol#threads-get-by-id",
                     format!("{what} › body.id"),
                     "another thread's id",
                 ));
@@ -151,7 +152,7 @@ impl Suite<'_> {
         self.record(id, Area::Persistence, title, findings);
     }
 
-    /// `items.list` with no paging fields: newest first, up to 20 (§2, §5.3).
+    /// `items.list` with no paging fields: newest first, up to 20 (protocol#items-list).
     pub(super) async fn items_list_default(&mut self) {
         let Some(state) = self.thread.clone() else {
             return;
@@ -178,7 +179,8 @@ impl Suite<'_> {
         self.record(id, Area::Persistence, title, findings);
     }
 
-    /// `items.list` one item per page in `order`, following `after` to the end (§3.1, §6.2).
+    /// `items.list` one item per page in `order`, following `after` to the end (protocol#pages,
+    /// protocol#store-pagination).
     pub(super) async fn items_paged(&mut self, order: &str) {
         let Some(state) = self.thread.clone() else {
             return;
@@ -222,7 +224,7 @@ impl Suite<'_> {
         self.record(&id, Area::Pagination, &title, findings);
     }
 
-    /// `threads.list`: the thread is listed, with an empty items page (§1, §5.3).
+    /// `threads.list`: the thread is listed, with an empty items page (protocol#threads-list).
     pub(super) async fn threads_list(&mut self) {
         let Some(thread_id) = self.thread_id() else {
             return;
@@ -245,7 +247,7 @@ impl Suite<'_> {
         {
             findings.push(Finding::error(
                 Area::Persistence,
-                "§5.3",
+                "protocol#threads-list",
                 what,
                 format!("thread `{thread_id}` is not in the first page, newest first"),
             ));
@@ -254,7 +256,8 @@ impl Suite<'_> {
         self.record(id, Area::Persistence, title, findings);
     }
 
-    /// `threads.list` one thread per page: a cursor that moves on (§3.1, §6.2).
+    /// `threads.list` one thread per page: a cursor that moves on (protocol#pages,
+    /// protocol#store-pagination).
     pub(super) async fn threads_paged(&mut self) {
         if self.thread.is_none() {
             return;
@@ -295,14 +298,20 @@ impl Suite<'_> {
                 && ids_of(&next).iter().any(|id| ids_of(&page).contains(id))
             {
                 let reason = "the second page repeats the first page's thread";
-                findings.push(Finding::error(Area::Pagination, "§6.2", what, reason));
+                findings.push(Finding::error(
+                    Area::Pagination,
+                    "protocol#store-pagination",
+                    what,
+                    reason,
+                ));
             }
         }
         let title = "threads.list pages one thread at a time through the cursor";
         self.record(id, Area::Pagination, title, findings);
     }
 
-    /// `threads.update`: the answer carries the new title and it is stored (§5.3).
+    /// `threads.update`: the answer carries the new title and it is stored
+    /// (protocol#threads-update).
     pub(super) async fn update_title(&mut self) {
         let Some(thread_id) = self.thread_id() else {
             return;
@@ -317,11 +326,21 @@ impl Suite<'_> {
         if let Some(thread) = thread {
             if thread["title"] != TITLE {
                 let reason = "the answer does not carry the new title";
-                findings.push(Finding::error(Area::Mutations, "§5.3", what, reason));
+                findings.push(Finding::error(
+                    Area::Mutations,
+                    "protocol#threads-update",
+                    what,
+                    reason,
+                ));
             }
             if thread["items"] != json!({"data": [], "has_more": false}) {
-                let reason = "the answer's items page is not empty; the reference's is (§1)";
-                findings.push(Finding::warning(Area::Mutations, "§1", what, reason));
+                let reason = "the answer's items page is not empty; the reference's is";
+                findings.push(Finding::warning(
+                    Area::Mutations,
+                    "protocol#json-answers",
+                    what,
+                    reason,
+                ));
             }
         }
         let read = requests::get_by_id(&thread_id);
@@ -337,7 +356,12 @@ impl Suite<'_> {
         findings.extend(read_findings);
         if stored.is_some_and(|stored| stored["title"] != TITLE) {
             let reason = "the new title is not stored";
-            findings.push(Finding::error(Area::Mutations, "§5.3", what, reason));
+            findings.push(Finding::error(
+                Area::Mutations,
+                "protocol#threads-update",
+                what,
+                reason,
+            ));
         }
         self.record(
             id,
@@ -347,7 +371,7 @@ impl Suite<'_> {
         );
     }
 
-    /// `items.feedback`: `{}` (§1, §5.3).
+    /// `items.feedback`: `{}` (protocol#items-feedback).
     pub(super) async fn feedback(&mut self) {
         let Some(state) = self.thread.clone() else {
             return;
@@ -374,7 +398,7 @@ impl Suite<'_> {
     }
 
     /// `threads.retry_after_item` on the last user message: the items after it are replaced
-    /// by the new stream's, and the message is not sent again (§5.2).
+    /// by the new stream's, and the message is not sent again (protocol#threads-retry-after-item).
     pub(super) async fn retry(&mut self) {
         let Some(state) = self.thread.clone() else {
             return;
@@ -405,7 +429,12 @@ impl Suite<'_> {
         };
         if stream.facts.user_item.is_some() {
             let reason = "the user message is sent again; a retry streams only the new answer";
-            findings.push(Finding::error(Area::Mutations, "§5.2", what, reason));
+            findings.push(Finding::error(
+                Area::Mutations,
+                "protocol#threads-retry-after-item",
+                what,
+                reason,
+            ));
         }
         let keep = state.items.iter().position(|item| item["id"] == user_id);
         let mut expected: Vec<Value> = state.items[..keep.map_or(0, |at| at + 1)].to_vec();
@@ -432,7 +461,8 @@ impl Suite<'_> {
         self.record(id, Area::Mutations, title, findings);
     }
 
-    /// `threads.delete`: `{}`, then the thread is not found and not listed (§5.3).
+    /// `threads.delete`: `{}`, then the thread is not found and not listed
+    /// (protocol#threads-delete).
     pub(super) async fn delete(&mut self) {
         let Some(thread_id) = self.thread_id() else {
             return;
@@ -453,7 +483,12 @@ impl Suite<'_> {
             .owner
             .post(requests::get_by_id(&thread_id).to_string())
             .await;
-        findings.extend(refused(&read, Area::Mutations, "§5.3", what));
+        findings.extend(refused(
+            &read,
+            Area::Mutations,
+            "protocol#threads-delete",
+            what,
+        ));
         let list = requests::threads_list(None, None, None);
         let (page, list_findings) = self
             .json(
@@ -469,7 +504,7 @@ impl Suite<'_> {
             let reason = "the deleted thread is still listed";
             findings.push(Finding::error(
                 Area::Mutations,
-                "§5.3",
+                "protocol#threads-delete",
                 "threads.list",
                 reason,
             ));
@@ -483,11 +518,17 @@ impl Suite<'_> {
     }
 }
 
-/// The user item a stream stored is the message that was sent (§5.2 step 3).
+/// The user item a stream stored is the message that was sent (protocol#threads-create, step
+/// 3).
 fn user_item_as_sent(item: Option<&Value>, text: &str, what: &str) -> Vec<Finding> {
     let Some(item) = item else {
         let reason = "no `thread.item.done` with the user's message";
-        return vec![Finding::error(Area::Streaming, "§5.2", what, reason)];
+        return vec![Finding::error(
+            Area::Streaming,
+            "protocol#threads-create",
+            what,
+            reason,
+        )];
     };
     let sent = json!([{"type": "input_text", "text": text}]);
     if item["content"] == sent {
@@ -496,7 +537,7 @@ fn user_item_as_sent(item: Option<&Value>, text: &str, what: &str) -> Vec<Findin
         let reason = "the user item's content is not the input that was sent";
         vec![Finding::error(
             Area::Streaming,
-            "§5.2",
+            "protocol#threads-create",
             format!("{what} › user item.content"),
             reason,
         )]
@@ -510,11 +551,16 @@ fn at_most_one(page: &Value, what: &str) -> Vec<Finding> {
         return Vec::new();
     }
     let reason = format!("{count} elements on a page of limit 1");
-    vec![Finding::error(Area::Pagination, "§6.2", what, reason)]
+    vec![Finding::error(
+        Area::Pagination,
+        "protocol#store-pagination",
+        what,
+        reason,
+    )]
 }
 
 /// The items a server returned are the ones it streamed, in the same order and the same
-/// shape (timestamps compared as instants): persist-on-done (§5.1).
+/// shape (timestamps compared as instants): persist-on-done (protocol#persistence).
 fn same_items(got: &[Value], expected: &[Value], what: &str) -> Vec<Finding> {
     let ids = |items: &[Value]| -> Vec<String> {
         items
@@ -528,7 +574,12 @@ fn same_items(got: &[Value], expected: &[Value], what: &str) -> Vec<Finding> {
             ids(got),
             ids(expected)
         );
-        return vec![Finding::error(Area::Persistence, "§5.1", what, reason)];
+        return vec![Finding::error(
+            Area::Persistence,
+            "protocol#persistence",
+            what,
+            reason,
+        )];
     }
     got.iter()
         .zip(expected)
@@ -538,7 +589,7 @@ fn same_items(got: &[Value], expected: &[Value], what: &str) -> Vec<Finding> {
         })
         .map(|difference| Finding {
             area: Area::Persistence,
-            section: "§5.1",
+            section: "protocol#persistence",
             reason: format!("stored differs from streamed: {}", difference.reason),
             ..difference
         })
