@@ -30,6 +30,8 @@
 //!   captured stream or body, and a live black-box suite against any ChatKit server.
 //! * [`clock`] and [`id_gen`]: injected time and ids, so every test and transcript is
 //!   deterministic.
+//! * [`prelude`]: what a `respond()` needs in one `use`, so a server depends on this crate
+//!   alone.
 //!
 //! ## Request flow
 //!
@@ -49,7 +51,13 @@ pub mod clock;
 pub mod conform;
 pub mod http;
 pub mod id_gen;
+pub mod prelude;
 pub mod protocol;
 pub mod provider;
 pub mod server;
 pub mod store;
+
+// The README's examples are compiled and run as doc tests, so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -19,6 +19,7 @@
 
 use std::sync::Arc;
 
+use async_stream::try_stream;
 use chatkit::agent::bridge::{ResponseMapper, stream_agent_response};
 use chatkit::agent::history::{DefaultConverter, load_history, thread_to_agent_input};
 use chatkit::agent::{
@@ -28,15 +29,14 @@ use chatkit::clock::FixedClock;
 use chatkit::id_gen::SequentialIds;
 use chatkit::protocol::{
     IconName, ItemId, ItemKind, Task, TaskKind, TaskStatusIndicator, ThreadId, ThreadItem,
-    ThreadMetadata, Timestamp, WidgetRoot, Workflow, WorkflowKind, WorkflowSummary,
+    ThreadMetadata, Timestamp, UserMessageItem, WidgetRoot, Workflow, WorkflowKind,
+    WorkflowSummary,
 };
 use chatkit::provider::events::InputItem;
 use chatkit::provider::mock::{MockProvider, Script};
-use chatkit::server::{
-    ChatKitServer, EventStream, ProcessResult, Processor, Responder, StreamError,
-};
+use chatkit::server::{ChatKitServer, EventStream, ProcessResult, Processor, Responder};
 use chatkit::store::{MemoryStore, Store, UserContext};
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -235,31 +235,28 @@ const BLOCKED: &str = "The assistant response was blocked.";
 struct AgentServer {
     runner: Runner,
     agent: Arc<Agent<()>>,
-    store: MemoryStore,
 }
 
 impl ChatKitServer<UserContext> for AgentServer {
     fn respond(
         self: Arc<Self>,
         thread: ThreadMetadata,
-        _input: Option<ThreadItem>,
+        _input: Option<UserMessageItem>,
         ctx: UserContext,
-        out: Responder,
+        out: Responder<UserContext>,
     ) -> EventStream {
-        let load = async move {
-            let failed = |error: &dyn std::fmt::Display| StreamError::failed(error.to_string());
-            let input = thread_to_agent_input(&self.store, &thread.id, &ctx, &DefaultConverter)
-                .await
-                .map_err(|e| failed(&e))?;
-            let mut newest = load_history(&self.store, &thread.id, &ctx)
-                .await
-                .map_err(|e| failed(&e))?;
+        try_stream! {
+            let input = thread_to_agent_input(out.store(), &thread.id, &ctx, &DefaultConverter).await?;
+            let mut newest = load_history(out.store(), &thread.id, &ctx).await?;
             newest.reverse();
-            let mapper = ResponseMapper::new(thread.id, out).continuing(&newest);
+            let mapper = ResponseMapper::new(out).continuing(&newest);
             let run = self.runner.run_streamed(self.agent.clone(), input, ());
-            Ok::<_, StreamError>(stream_agent_response(mapper, run))
-        };
-        futures::stream::once(load).try_flatten().boxed()
+            let mut events = stream_agent_response(mapper, run);
+            while let Some(event) = events.next().await {
+                yield event?;
+            }
+        }
+        .boxed()
     }
 }
 
@@ -371,14 +368,14 @@ async fn run_case(case: &str) -> CaseRun {
         .await
         .expect("the mock starts");
     let provider = mock.client().expect("a client");
-    let store = MemoryStore::new().with_ids(SequentialIds::new());
+    let store = MemoryStore::new();
     let server = AgentServer {
         runner: Runner::new(Arc::new(provider)),
         agent: Arc::new(agent(spec["tools"].as_str().unwrap_or("none"))),
-        store: store.clone(),
     };
     let start = Timestamp::from_ymd_hms(2025, 1, 2, 3, 4, 5).expect("valid date");
     let processor = Processor::builder(server, store.clone())
+        .ids(SequentialIds::new())
         .clock(FixedClock::at(start))
         .build();
     let mut sse = stream_bytes(

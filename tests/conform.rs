@@ -679,9 +679,9 @@ impl ChatKitServer<UserContext> for Streaming {
     fn respond(
         self: Arc<Self>,
         _thread: ThreadMetadata,
-        _input: Option<ThreadItem>,
+        _input: Option<chatkit::protocol::UserMessageItem>,
         ctx: UserContext,
-        out: Responder,
+        out: Responder<UserContext>,
     ) -> EventStream {
         async_stream::try_stream! {
             let empty = ItemKind::AssistantMessage(AssistantMessage { content: Vec::new() });

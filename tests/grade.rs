@@ -18,6 +18,7 @@ use chatkit::clock::FixedClock;
 use chatkit::id_gen::SequentialIds;
 use chatkit::protocol::{
     ItemKind, ThreadItem, ThreadItemUpdate, ThreadMetadata, ThreadStreamEvent, Timestamp,
+    UserMessageItem,
 };
 use chatkit::provider::mock::{MockProvider, Script};
 use chatkit::server::{ChatKitServer, EventStream, ProcessResult, Processor, Responder};
@@ -104,14 +105,17 @@ struct Plugged<F>(F);
 
 impl<F> ChatKitServer<UserContext> for Plugged<F>
 where
-    F: Fn(ThreadMetadata, Option<ThreadItem>, Responder) -> EventStream + Send + Sync + 'static,
+    F: Fn(ThreadMetadata, Option<UserMessageItem>, Responder<UserContext>) -> EventStream
+        + Send
+        + Sync
+        + 'static,
 {
     fn respond(
         self: Arc<Self>,
         thread: ThreadMetadata,
-        input: Option<ThreadItem>,
+        input: Option<UserMessageItem>,
         _ctx: UserContext,
-        out: Responder,
+        out: Responder<UserContext>,
     ) -> EventStream {
         (self.0)(thread, input, out)
     }
@@ -121,11 +125,15 @@ where
 /// the client received and the store, so tests can check what was saved.
 async fn create_thread<F>(respond: F, text: &str) -> (Vec<ThreadStreamEvent>, MemoryStore)
 where
-    F: Fn(ThreadMetadata, Option<ThreadItem>, Responder) -> EventStream + Send + Sync + 'static,
+    F: Fn(ThreadMetadata, Option<UserMessageItem>, Responder<UserContext>) -> EventStream
+        + Send
+        + Sync
+        + 'static,
 {
-    let store = MemoryStore::new().with_ids(SequentialIds::new());
+    let store = MemoryStore::new();
     let start = Timestamp::from_ymd_hms(2025, 1, 2, 3, 4, 5).expect("valid date");
     let processor = Processor::builder(Plugged(respond), store.clone())
+        .ids(SequentialIds::new())
         .clock(FixedClock::at(start))
         .build();
     let body = serde_json::json!({
@@ -272,7 +280,10 @@ async fn lesson01_ex2_set_the_thread_title_from_the_first_message() -> Result<()
         async move {
             create_thread(
                 |thread, input, out| {
-                    let text = input.as_ref().map(user_text).unwrap_or_default();
+                    let text = input
+                        .as_ref()
+                        .map(UserMessageItem::text)
+                        .unwrap_or_default();
                     let title = lesson01_ex2::title_event(&out, &thread, &text);
                     async_stream::try_stream! {
                         if let Some(event) = title {
@@ -410,20 +421,6 @@ async fn lesson01_ex3_emit_a_progress_update_before_answering() -> Result<(), Hi
     )
 }
 
-fn user_text(item: &ThreadItem) -> String {
-    match &item.kind {
-        ItemKind::UserMessage(message) => message
-            .content
-            .iter()
-            .filter_map(|part| match part {
-                chatkit::protocol::UserMessageContent::Text { text } => Some(text.as_str()),
-                chatkit::protocol::UserMessageContent::Tag { .. } => None,
-            })
-            .collect(),
-        _ => String::new(),
-    }
-}
-
 /// Runs `agent` through lesson 02's server against the mock model playing `script`: the events
 /// the client received, and the bodies of the model requests.
 async fn run_agent(
@@ -437,14 +434,13 @@ async fn run_agent(
         .start()
         .await
         .expect("the mock starts");
-    let store = MemoryStore::new().with_ids(SequentialIds::new());
     let server = lesson02_agent::AgentServer {
-        store: store.clone(),
         runner: Runner::new(Arc::new(mock.client().expect("a client"))),
         agent: Arc::new(agent),
     };
     let start = Timestamp::from_ymd_hms(2025, 1, 2, 3, 4, 5).expect("valid date");
-    let processor = Processor::builder(server, store)
+    let processor = Processor::builder(server, MemoryStore::new())
+        .ids(SequentialIds::new())
         .clock(FixedClock::at(start))
         .build();
     let body = chatkit::http::ask::create_thread_body(text);

@@ -32,7 +32,7 @@ use chatkit::id_gen::{IdKind, SequentialIds};
 use chatkit::protocol::{
     Action, AssistantMessage, AssistantMessageContent, ItemKind, Order, SyncCustomActionResponse,
     ThreadId, ThreadItem, ThreadItemUpdate, ThreadMetadata, ThreadStreamEvent, Timestamp,
-    TranscriptionResult, UserMessageContent,
+    TranscriptionResult, UserMessageItem,
 };
 use chatkit::server::{
     AudioInput, CANCELLED_NOTE, ChatKitServer, EventStream, ProcessError, Processor, Responder,
@@ -53,7 +53,7 @@ type DeltaSlot = Arc<Mutex<Option<mpsc::UnboundedReceiver<String>>>>;
 ///   `replaced`, then a reply.
 /// * anything else: one assistant message, `Hello, <user>!`.
 ///
-/// The optional hooks keep their defaults, so `transcribe` and `sync_action` are 501s.
+/// The optional hooks keep their defaults, so `action`, `sync_action` and `transcribe` are 501s.
 struct Scripted {
     deltas: DeltaSlot,
 }
@@ -62,11 +62,11 @@ impl ChatKitServer<UserContext> for Scripted {
     fn respond(
         self: Arc<Self>,
         _thread: ThreadMetadata,
-        input: Option<ThreadItem>,
+        input: Option<UserMessageItem>,
         ctx: UserContext,
-        out: Responder,
+        out: Responder<UserContext>,
     ) -> EventStream {
-        match first_text(input.as_ref()).as_deref() {
+        match input.map(|message| message.text()).as_deref() {
             Some("stream") => {
                 let deltas = self.deltas.lock().expect("not poisoned").take();
                 streamed_reply(out, deltas)
@@ -80,19 +80,11 @@ impl ChatKitServer<UserContext> for Scripted {
     }
 }
 
-/// The text of a user message's first text part.
-fn first_text(item: Option<&ThreadItem>) -> Option<String> {
-    let ItemKind::UserMessage(message) = &item?.kind else {
-        return None;
-    };
-    message.content.iter().find_map(|part| match part {
-        UserMessageContent::Text { text } => Some(text.clone()),
-        UserMessageContent::Tag { .. } => None,
-    })
-}
-
 /// The `"stream"` script: added, one delta per string received, done when the sender is dropped.
-fn streamed_reply(out: Responder, deltas: Option<mpsc::UnboundedReceiver<String>>) -> EventStream {
+fn streamed_reply(
+    out: Responder<UserContext>,
+    deltas: Option<mpsc::UnboundedReceiver<String>>,
+) -> EventStream {
     async_stream::try_stream! {
         let empty = AssistantMessage { content: Vec::new() };
         let item = out.item(IdKind::Message, ItemKind::AssistantMessage(empty));
@@ -114,7 +106,7 @@ fn streamed_reply(out: Responder, deltas: Option<mpsc::UnboundedReceiver<String>
 
 /// The `"hidden"` script: hidden items through the two events the reference leaks them with
 /// (`added`, `replaced`), and an update and a removal naming one.
-fn hidden_items(out: Responder) -> EventStream {
+fn hidden_items(out: Responder<UserContext>) -> EventStream {
     async_stream::try_stream! {
         let note = |content: &str| ItemKind::HiddenContext { content: json!(content) };
         let added = out.item(IdKind::Message, note("added, never done"));
@@ -140,9 +132,9 @@ impl ChatKitServer<UserContext> for Faulty {
     fn respond(
         self: Arc<Self>,
         _thread: ThreadMetadata,
-        _input: Option<ThreadItem>,
+        _input: Option<UserMessageItem>,
         _ctx: UserContext,
-        _out: Responder,
+        _out: Responder<UserContext>,
     ) -> EventStream {
         futures::stream::empty().boxed()
     }
@@ -199,12 +191,13 @@ fn app() -> App {
 }
 
 fn app_with(config: RouterConfig) -> App {
-    let store = MemoryStore::new().with_ids(SequentialIds::new());
+    let store = MemoryStore::new();
     let deltas = DeltaSlot::default();
     let server = Scripted {
         deltas: Arc::clone(&deltas),
     };
     let processor = Processor::builder(server, store.clone())
+        .ids(SequentialIds::new())
         .clock(FixedClock::at(start()))
         .build();
     App {
@@ -480,6 +473,10 @@ fn bad_requests() -> Vec<BadRequest> {
         bad("sync_action_not_implemented",
             json!({"type":"threads.sync_custom_action","params":{"thread_id":"thr_a","item_id":"msg_w1","action":action}}), 501,
             r#"{"error":{"code":"not_implemented","message":"this server does not implement `sync_action`"}}"#),
+        // The reference answers 200 and then a *retryable* `stream.error` no retry can fix.
+        bad("action_not_implemented",
+            json!({"type":"threads.custom_action","params":{"thread_id":"thr_a","item_id":"msg_w1","action":action}}), 501,
+            r#"{"error":{"code":"not_implemented","message":"this server does not implement `action`"}}"#),
         bad("attachments_create_without_uploads",
             json!({"type":"attachments.create","params":{"name":"a.png","size":3,"mime_type":"image/png"}}), 501,
             r#"{"error":{"code":"uploads_not_configured","message":"uploads are not configured: give the server an AttachmentStore that implements create_attachment"}}"#),

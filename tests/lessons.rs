@@ -12,10 +12,10 @@ use std::sync::Arc;
 use chatkit::agent::{DEFAULT_MODEL, Runner};
 use chatkit::clock::FixedClock;
 use chatkit::id_gen::SequentialIds;
-use chatkit::protocol::Timestamp;
+use chatkit::protocol::{ItemKind, Order, Timestamp};
 use chatkit::provider::MockProvider;
 use chatkit::server::{ChatKitServer, ProcessResult, Processor};
-use chatkit::store::{MemoryStore, UserContext};
+use chatkit::store::{MemoryStore, PageRequest, SqliteStore, Store, UserContext};
 use futures::StreamExt;
 
 #[path = "../lessons/lesson01/echo.rs"]
@@ -27,7 +27,8 @@ mod lesson02_agent;
 /// A processor for `server` exactly as the recorder set its Python twin up.
 fn recorded_setup(server: impl ChatKitServer<UserContext>) -> Processor<UserContext> {
     let start = Timestamp::from_ymd_hms(2025, 1, 2, 3, 4, 5).expect("valid date");
-    Processor::builder(server, MemoryStore::new().with_ids(SequentialIds::new()))
+    Processor::builder(server, MemoryStore::new())
+        .ids(SequentialIds::new())
         .clock(FixedClock::at(start))
         .build()
 }
@@ -81,14 +82,13 @@ async fn lesson01_conversation_matches_the_python_sdk_byte_for_byte() {
 #[tokio::test]
 async fn lesson02_agent_streams_a_two_turn_conversation() {
     let mock = MockProvider::start().await.expect("the mock starts");
-    let store = MemoryStore::new().with_ids(SequentialIds::new());
     let server = lesson02_agent::AgentServer {
-        store: store.clone(),
         runner: Runner::new(Arc::new(mock.client().expect("a client"))),
         agent: Arc::new(lesson02_agent::agent(DEFAULT_MODEL)),
     };
     let start = Timestamp::from_ymd_hms(2025, 1, 2, 3, 4, 5).expect("valid date");
-    let processor = Processor::builder(server, store)
+    let processor = Processor::builder(server, MemoryStore::new())
+        .ids(SequentialIds::new())
         .clock(FixedClock::at(start))
         .build();
     let create = chatkit::http::ask::create_thread_body("What can you do?");
@@ -138,4 +138,85 @@ async fn ask_prints_the_stream_readably_or_raw() {
         String::from_utf8(raw).expect("UTF-8"),
         transcript("lesson01_create.sse")
     );
+}
+
+/// One "run" of lesson 02 on the SQLite file `db`: a fresh store handle and a fresh mock model
+/// whose ids start again at `msg_mock_001_0`, as after a restart with a provider that numbers
+/// its items per process. Returns the events of the answer to `body`.
+async fn lesson02_run_on(db: &std::path::Path, body: &str) -> Vec<serde_json::Value> {
+    let mock = MockProvider::start().await.expect("the mock starts");
+    let server = lesson02_agent::AgentServer {
+        runner: Runner::new(Arc::new(mock.client().expect("a client"))),
+        agent: Arc::new(lesson02_agent::agent(DEFAULT_MODEL)),
+    };
+    let store = SqliteStore::open(db).await.expect("the file opens");
+    let processor = Processor::builder(server, store).build();
+    let sse = response_bytes(&processor, body).await;
+    sse.lines()
+        .filter_map(|line| line.strip_prefix("data: "))
+        .map(|json| serde_json::from_str(json).expect("each frame is JSON"))
+        .collect()
+}
+
+/// A restart must not break the threads already in the file: the second run's model reuses
+/// the first run's item ids, and the turn still ends cleanly, with every item saved under an
+/// id of its own.
+#[tokio::test]
+async fn lesson02_continues_a_thread_after_a_restart_on_the_same_sqlite_file() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let db = dir.path().join("lesson02.sqlite3");
+
+    let first = lesson02_run_on(&db, &chatkit::http::ask::create_thread_body("hi")).await;
+    let thread_id = first[0]["thread"]["id"]
+        .as_str()
+        .expect("thread.created")
+        .to_owned();
+    let follow_up = serde_json::json!({"type":"threads.add_user_message","params":{
+        "thread_id": thread_id,
+        "input":{"content":[{"type":"input_text","text":"how are you?"}],"attachments":[],"inference_options":{}}}});
+    let second = lesson02_run_on(&db, &follow_up.to_string()).await;
+
+    let errors: Vec<_> = second
+        .iter()
+        .filter(|event| event["type"] == "error")
+        .collect();
+    assert!(errors.is_empty(), "the second turn failed: {errors:?}");
+    let store = SqliteStore::open(&db).await.expect("the file opens");
+    let items = store
+        .load_thread_items(
+            &thread_id.as_str().into(),
+            &PageRequest::first(50, Order::Asc),
+            &UserContext::new("student"),
+        )
+        .await
+        .expect("the thread loads");
+    let kinds: Vec<&str> = items.data.iter().map(|item| item_type(item)).collect();
+    assert_eq!(
+        kinds,
+        [
+            "user_message",
+            "assistant_message",
+            "user_message",
+            "assistant_message"
+        ]
+    );
+    let first_answer = &items.data[1].id;
+    let second_answer = &items.data[3].id;
+    assert_eq!(
+        first_answer.as_str(),
+        "msg_mock_001_0",
+        "the first answer keeps the model's id"
+    );
+    assert_ne!(
+        first_answer, second_answer,
+        "the second answer got an id of its own"
+    );
+}
+
+fn item_type(item: &chatkit::protocol::ThreadItem) -> &'static str {
+    match &item.kind {
+        ItemKind::UserMessage(_) => "user_message",
+        ItemKind::AssistantMessage(_) => "assistant_message",
+        _ => "other",
+    }
 }

@@ -144,6 +144,47 @@ async fn text_turn_streams_the_full_wire_and_finishes_with_the_text() {
     assert_eq!(requests[0].headers["authorization"], "Bearer sk-mock");
 }
 
+/// The ids of the first message item a mock gives for "Hi there".
+async fn first_message_id(mock: &MockProvider) -> String {
+    let agent = Arc::new(Agent::new("Assistant"));
+    let (events, _) = run_all(&runner(mock), agent, "Hi there", ()).await;
+    events
+        .iter()
+        .find_map(|event| match event {
+            RunEvent::Model(ResponseEvent::OutputItemAdded {
+                item: chatkit::provider::OutputItem::Message(message),
+                ..
+            }) => Some(message.id.clone()),
+            _ => None,
+        })
+        .expect("a message")
+}
+
+#[tokio::test]
+async fn a_mock_with_unique_ids_never_repeats_another_runs_ids() {
+    let fixed = [MockProvider::start().await, MockProvider::start().await]
+        .map(|mock| mock.expect("the mock starts"));
+    assert_eq!(first_message_id(&fixed[0]).await, "msg_mock_001_0");
+    assert_eq!(first_message_id(&fixed[1]).await, "msg_mock_001_0");
+    let unique = [
+        MockProvider::builder().unique_ids().start().await,
+        MockProvider::builder().unique_ids().start().await,
+    ]
+    .map(|mock| mock.expect("the mock starts"));
+    let (a, b) = (
+        first_message_id(&unique[0]).await,
+        first_message_id(&unique[1]).await,
+    );
+    assert_ne!(a, b);
+    for id in [a, b] {
+        // msg_mock_<8 hex digits>_001_0
+        let tag = id
+            .strip_prefix("msg_mock_")
+            .and_then(|rest| rest.strip_suffix("_001_0"));
+        assert!(tag.is_some_and(|tag| tag.len() == 8), "{id}");
+    }
+}
+
 #[tokio::test]
 async fn reasoning_turn_streams_the_summary_before_the_message() {
     let mock = mock_with(json!([{"output": [
@@ -426,7 +467,7 @@ async fn a_scripted_http_500_is_retried_by_the_client() {
 
 /// A whole SSE body from the mock's wire writer.
 fn sse_body(turn: &Turn) -> String {
-    wire::render(1, &request(), turn)
+    wire::render(1, "", &request(), turn)
         .iter()
         .map(wire::Frame::to_sse)
         .collect()
@@ -559,7 +600,7 @@ async fn unknown_events_and_comments_are_skipped() {
 
 #[tokio::test]
 async fn a_stream_cut_before_completed_is_truncated() {
-    let frames = wire::render(1, &request(), &Turn::message("Hello there"));
+    let frames = wire::render(1, "", &request(), &Turn::message("Hello there"));
     let body: String = frames[..frames.len() - 1]
         .iter()
         .map(wire::Frame::to_sse)
@@ -690,7 +731,7 @@ async fn partial_stream_server(
 
 #[tokio::test]
 async fn a_stalled_stream_hits_the_idle_timeout() {
-    let frames = wire::render(1, &request(), &Turn::message("Hello there"));
+    let frames = wire::render(1, "", &request(), &Turn::message("Hello there"));
     let prefix: String = frames[..4].iter().map(wire::Frame::to_sse).collect();
     let (base, task) = partial_stream_server(prefix, true).await;
     let client = OpenAiProvider::new(base, None)
@@ -719,7 +760,7 @@ async fn a_stalled_stream_hits_the_idle_timeout() {
 
 #[tokio::test]
 async fn a_stream_cut_mid_event_is_truncated() {
-    let frames = wire::render(1, &request(), &Turn::message("Hello there"));
+    let frames = wire::render(1, "", &request(), &Turn::message("Hello there"));
     let mut prefix: String = frames[..3].iter().map(wire::Frame::to_sse).collect();
     let half = frames[3].to_sse();
     prefix.push_str(&half[..half.len() / 2]);

@@ -5,12 +5,7 @@
 //! same server in-process to check its stream byte for byte against a transcript recorded from
 //! the Python SDK (`fixtures/transcripts/lesson01_*.sse`).
 
-use std::sync::Arc;
-
-use chatkit::protocol::{ItemKind, ThreadItem, ThreadMetadata, UserMessageContent};
-use chatkit::server::{ChatKitServer, EventStream, Responder};
-use chatkit::store::UserContext;
-use futures::StreamExt;
+use chatkit::prelude::*;
 
 // ANCHOR: respond
 /// Answers each message by saying what it received.
@@ -20,13 +15,13 @@ impl ChatKitServer<UserContext> for EchoServer {
     fn respond(
         self: Arc<Self>,
         thread: ThreadMetadata,
-        input: Option<ThreadItem>,
+        input: Option<UserMessageItem>,
         ctx: UserContext,
-        out: Responder,
+        out: Responder<UserContext>,
     ) -> EventStream {
         // Everything the stream needs is moved into it: the stream outlives this call.
         let reply = reply_to(&thread, input.as_ref(), &ctx);
-        async_stream::try_stream! {
+        try_stream! {
             // One `thread.item.done` with a finished assistant message. The processor stores
             // it, then sends it to the client as one SSE frame.
             yield out.assistant_message(reply);
@@ -40,29 +35,13 @@ impl ChatKitServer<UserContext> for EchoServer {
 /// The reply text: who asked, in which thread, and what they wrote.
 pub(crate) fn reply_to(
     thread: &ThreadMetadata,
-    input: Option<&ThreadItem>,
+    input: Option<&UserMessageItem>,
     ctx: &UserContext,
 ) -> String {
-    let words = input.map(user_text).unwrap_or_default();
+    let words = input.map(UserMessageItem::text).unwrap_or_default();
     format!(
         "Hello {}! This is thread {}. You said: {}",
         ctx.user_id, thread.id, words
     )
-}
-
-/// The text parts of a user message, joined by spaces (tags are left out).
-pub(crate) fn user_text(item: &ThreadItem) -> String {
-    let ItemKind::UserMessage(message) = &item.kind else {
-        return String::new();
-    };
-    let parts: Vec<&str> = message
-        .content
-        .iter()
-        .filter_map(|part| match part {
-            UserMessageContent::Text { text } => Some(text.as_str()),
-            UserMessageContent::Tag { .. } => None,
-        })
-        .collect();
-    parts.join(" ")
 }
 // ANCHOR_END: reply_to

@@ -3,15 +3,10 @@
 //! This file is shared: `main.rs` serves it over HTTP, `tests/lessons.rs` snapshots its stream,
 //! and `tests/grade.rs` runs the exercises' tools through the very same server.
 
-use std::sync::Arc;
-
 use chatkit::agent::bridge::{ResponseMapper, stream_agent_response};
 use chatkit::agent::history::{DefaultConverter, thread_to_agent_input};
 use chatkit::agent::{Agent, FunctionTool, Runner, ToolContext, ToolError};
-use chatkit::protocol::{ThreadItem, ThreadMetadata};
-use chatkit::server::{ChatKitServer, EventStream, Responder, StreamError};
-use chatkit::store::{Store, UserContext};
-use futures::StreamExt;
+use chatkit::prelude::*;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -48,9 +43,7 @@ pub(crate) fn weather_tool() -> FunctionTool<UserContext> {
 
 // ANCHOR: server
 /// A ChatKit server whose every answer is an agent run.
-pub(crate) struct AgentServer<S> {
-    /// The same store the processor writes, read here for the thread's history.
-    pub(crate) store: S,
+pub(crate) struct AgentServer {
     /// Calls the model (the mock or OpenAI) and the tools, turn after turn.
     pub(crate) runner: Runner,
     pub(crate) agent: Arc<Agent<UserContext>>,
@@ -58,23 +51,21 @@ pub(crate) struct AgentServer<S> {
 // ANCHOR_END: server
 
 // ANCHOR: respond
-impl<S: Store<UserContext> + Clone + 'static> ChatKitServer<UserContext> for AgentServer<S> {
+impl ChatKitServer<UserContext> for AgentServer {
     fn respond(
         self: Arc<Self>,
         thread: ThreadMetadata,
-        _input: Option<ThreadItem>,
+        _input: Option<UserMessageItem>,
         ctx: UserContext,
-        out: Responder,
+        out: Responder<UserContext>,
     ) -> EventStream {
-        async_stream::try_stream! {
+        try_stream! {
             // 1. The thread so far (the new message is already saved) as model input.
-            let input = thread_to_agent_input(&self.store, &thread.id, &ctx, &DefaultConverter)
-                .await
-                .map_err(|error| StreamError::failed(error.to_string()))?;
+            let input = thread_to_agent_input(out.store(), &thread.id, &ctx, &DefaultConverter).await?;
             // 2. The agent loop: model call, tool calls, model call again, … streamed.
             let run = self.runner.run_streamed(self.agent.clone(), input, ctx);
             // 3. The helper: every model and tool event becomes ChatKit events.
-            let mut events = stream_agent_response(ResponseMapper::new(thread.id, out), run);
+            let mut events = stream_agent_response(ResponseMapper::new(out), run);
             while let Some(event) = events.next().await {
                 yield event?;
             }

@@ -27,8 +27,7 @@ use std::time::Duration;
 use chatkit::agent::{DEFAULT_MODEL, Runner};
 use chatkit::http;
 use chatkit::http::ask::{self, AskArgs};
-use chatkit::provider::mock::MockProvider;
-use chatkit::provider::{ModelProvider, OpenAiProvider};
+use chatkit::provider::ModelFromEnv;
 use chatkit::server::Processor;
 use chatkit::store::{MemoryStore, SqliteStore, Store, UserContext};
 use clap::{Parser, ValueEnum};
@@ -75,9 +74,10 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(if quiet { "warn" } else { "info,chatkit=debug" })
         .init();
 
-    // The mock must outlive the server: dropping it stops it.
-    let (provider, _mock) = provider().await?;
-    let runner = Runner::new(provider);
+    // OpenAI with OPENAI_API_KEY, else the mock; `model` must outlive the server, since
+    // dropping it stops the mock. The delay per token makes the mock's stream visible.
+    let model = ModelFromEnv::start(Duration::from_millis(40)).await?;
+    let runner = Runner::new(model.provider());
     let agent = Arc::new(agent::agent(&args.model));
     let app = match args.store {
         StoreKind::Sqlite => app(SqliteStore::open(&args.db).await?, runner, agent),
@@ -95,33 +95,14 @@ async fn main() -> anyhow::Result<()> {
 }
 // ANCHOR_END: main
 
-// ANCHOR: provider
-/// OpenAI when `OPENAI_API_KEY` is set; otherwise the mock model, on a loopback port of its
-/// own, with a small delay per token so the stream is visible.
-async fn provider() -> anyhow::Result<(Arc<dyn ModelProvider>, Option<MockProvider>)> {
-    if let Some(openai) = OpenAiProvider::from_env()? {
-        return Ok((Arc::new(openai), None));
-    }
-    let mock = MockProvider::builder()
-        .delay(Duration::from_millis(40))
-        .start()
-        .await?;
-    Ok((Arc::new(mock.client()?), Some(mock)))
-}
-// ANCHOR_END: provider
-
 // ANCHOR: app
-/// The server: our agent behind `respond()`, a store it shares with the processor, HTTP.
+/// The server: our agent behind `respond()`, the store, HTTP.
 fn app(
-    store: impl Store<UserContext> + Clone + 'static,
+    store: impl Store<UserContext> + 'static,
     runner: Runner,
     agent: Arc<chatkit::agent::Agent<UserContext>>,
 ) -> axum::Router {
-    let server = AgentServer {
-        store: store.clone(),
-        runner,
-        agent,
-    };
+    let server = AgentServer { runner, agent };
     let processor = Processor::builder(server, store).build();
     // Who is asking: the `x-user-id` header, as in lesson 01.
     http::router(processor, http::user_from_header)

@@ -22,6 +22,18 @@
 //! Server-side function calls are invisible: no event for the call, its arguments or its
 //! output.
 //!
+//! # Whose ids
+//!
+//! An assistant message keeps the id the model gave it (`msg_…`), and a client tool call the
+//! id of the function call that asked for it, as in the reference: that is what its recorded
+//! transcripts show. But a provider's ids are only unique within what that provider has seen:
+//! many OpenAI-compatible servers (and a mock restarted on the same SQLite file) number items
+//! afresh, so a second turn could bring an id the thread already holds, and storing it would
+//! fail the turn. Before it uses a provider id, [`stream_agent_response`] asks the store
+//! whether the thread has it (or this run already used it); if so, the item gets a fresh id
+//! from the [`Responder`] instead, and every later event naming the provider id is mapped to
+//! it.
+//!
 //! # Differences from the Python SDK
 //!
 //! Each one fixes a bug the reference has (model-side.md §3.4, §3.5, §3.7, §3.8, §5); the unit
@@ -61,6 +73,7 @@ use crate::protocol::{
 use crate::protocol::{ClientToolCall as ClientToolCallItem, FileSource, SourceBase, UrlSource};
 use crate::provider::events::{FunctionCall, OutputContent, OutputItem, ResponseEvent};
 use crate::server::{EventStream, Responder, StreamError, diff_widget};
+use crate::store::StoreContext;
 
 /// Streams the ChatKit events of an agent run: every event `mapper` makes of `run`, then what
 /// [`ResponseMapper::finish`] adds. A run error ends the stream with an `Err`, which the
@@ -68,22 +81,32 @@ use crate::server::{EventStream, Responder, StreamError, diff_widget};
 /// that trips is the exception: the run's items are removed first ([`ResponseMapper::abort`]),
 /// and the error is the tripwire's message, not retryable (what the reference's documented
 /// `respond()` does when it catches the tripwire).
-pub fn stream_agent_response(mut mapper: ResponseMapper, run: RunStream) -> EventStream {
+pub fn stream_agent_response<C>(mut mapper: ResponseMapper<C>, run: RunStream) -> EventStream
+where
+    C: StoreContext + Clone + Send + Sync + 'static,
+{
     try_stream! {
         let mut run = run;
         while let Some(event) = run.next().await {
             let event = match event {
                 Ok(event) => event,
-                Err(RunError::GuardrailTripped { tripwire, .. }) => {
-                    // Undo what the user saw of this run, then say why.
+                Err(error @ RunError::GuardrailTripped { .. }) => {
+                    // Undo what the user saw of this run, then say why (the conversion keeps
+                    // the tripwire's message and makes it not retryable).
                     for out in mapper.abort() {
                         yield out;
                     }
-                    Err(StreamError::custom(tripwire.message, false))?;
+                    Err(StreamError::from(error))?;
                     break;
                 }
-                Err(error) => Err(StreamError::failed(error.to_string()))?,
+                Err(error) => Err(StreamError::from(error))?,
             };
+            // A provider id this thread already holds must not be stored twice (module doc).
+            if let Some((provider_id, kind)) = mapper.new_provider_id(&event)
+                && mapper.out.item_exists(&provider_id).await?
+            {
+                mapper.replace_provider_id(provider_id, kind);
+            }
             for out in mapper.on_event(event) {
                 yield out;
             }
@@ -118,9 +141,11 @@ struct StreamingThought {
 
 /// Turns [`RunEvent`]s into ChatKit events, one at a time (model-side.md §3.2).
 #[derive(Debug)]
-pub struct ResponseMapper {
+pub struct ResponseMapper<C: StoreContext> {
     thread_id: ThreadId,
-    out: Responder,
+    out: Responder<C>,
+    /// Provider ids that were already taken, and the fresh ids their items got instead.
+    replaced_ids: HashMap<String, ItemId>,
     workflow: Option<OpenWorkflow>,
     thought: Option<StreamingThought>,
     /// Converted annotations so far, per (message item, content index).
@@ -132,12 +157,13 @@ pub struct ResponseMapper {
     streaming_widget: Option<ThreadItem>,
 }
 
-impl ResponseMapper {
-    /// A mapper for a run on thread `thread_id`, taking ids and time from `out`.
-    pub fn new(thread_id: ThreadId, out: Responder) -> Self {
+impl<C: StoreContext> ResponseMapper<C> {
+    /// A mapper for a run on `out`'s thread, taking ids and time from `out`.
+    pub fn new(out: Responder<C>) -> Self {
         ResponseMapper {
-            thread_id,
+            thread_id: out.thread_id().clone(),
             out,
+            replaced_ids: HashMap::new(),
             workflow: None,
             thought: None,
             annotations: HashMap::new(),
@@ -176,6 +202,54 @@ impl ResponseMapper {
             });
         }
         self
+    }
+
+    /// The provider id that `event` brings into the thread, if it is one this run has not
+    /// mapped yet: a new assistant message's `msg_…`, or the `fc_…` of the function call
+    /// behind a client tool call. The caller checks it against the store and, if the thread
+    /// already holds it, calls [`ResponseMapper::replace_provider_id`] before
+    /// [`ResponseMapper::on_event`].
+    ///
+    /// An id this run already showed the client is replaced right here: the store does not
+    /// hold it yet, but a second item under it would still clash when both are saved.
+    ///
+    /// Returns the id with the kind of item it names, for [`ResponseMapper::replace_provider_id`].
+    pub fn new_provider_id(&mut self, event: &RunEvent) -> Option<(ItemId, IdKind)> {
+        let (provider_id, kind) = match event {
+            RunEvent::Model(ResponseEvent::OutputItemAdded {
+                item: OutputItem::Message(message),
+                ..
+            }) => (message.id.clone(), IdKind::Message),
+            RunEvent::ClientToolCall { requested_by, .. } => {
+                (requested_by.id.clone()?, IdKind::ToolCall)
+            }
+            _ => return None,
+        };
+        // A second item under an id this run already used: only a fresh id can tell them apart.
+        if self.produced.contains(&self.item_id(provider_id.clone())) {
+            self.replace_provider_id(ItemId::new(provider_id), kind);
+            return None;
+        }
+        if self.replaced_ids.contains_key(&provider_id) {
+            return None;
+        }
+        Some((ItemId::new(provider_id), kind))
+    }
+
+    /// Gives the item the provider called `provider_id` a fresh id of ours of `kind`, for
+    /// this event and every later one that names it.
+    pub fn replace_provider_id(&mut self, provider_id: ItemId, kind: IdKind) {
+        let fresh = self.out.new_item_id(kind);
+        tracing::debug!(%provider_id, %fresh, "provider item id already taken, using our own");
+        self.replaced_ids.insert(provider_id.to_string(), fresh);
+    }
+
+    /// Our id for the item the provider calls `provider_id`: the same, unless it was taken.
+    fn item_id(&self, provider_id: String) -> ItemId {
+        match self.replaced_ids.get(&provider_id) {
+            Some(fresh) => fresh.clone(),
+            None => ItemId::new(provider_id),
+        }
     }
 
     /// The ChatKit events one run event causes.
@@ -227,7 +301,8 @@ impl ResponseMapper {
                 item: OutputItem::Message(message),
                 ..
             } => {
-                let item = self.message_item(message.id.into(), &message.content);
+                let id = self.item_id(message.id);
+                let item = self.message_item(id, &message.content);
                 vec![ThreadStreamEvent::ThreadItemDone { item }]
             }
             ResponseEvent::ContentPartAdded {
@@ -241,7 +316,7 @@ impl ResponseMapper {
                         content_index: content_index as usize,
                         content,
                     };
-                    vec![updated(item_id.into(), update)]
+                    vec![updated(self.item_id(item_id), update)]
                 })
                 .unwrap_or_default(),
             ResponseEvent::OutputTextDelta {
@@ -254,7 +329,7 @@ impl ResponseMapper {
                     content_index: content_index as usize,
                     delta,
                 };
-                vec![updated(item_id.into(), update)]
+                vec![updated(self.item_id(item_id), update)]
             }
             ResponseEvent::OutputTextAnnotationAdded {
                 item_id,
@@ -274,7 +349,7 @@ impl ResponseMapper {
                     content_index: content_index as usize,
                     content: AssistantMessageContent::text(text),
                 };
-                vec![updated(item_id.into(), update)]
+                vec![updated(self.item_id(item_id), update)]
             }
             ResponseEvent::ReasoningSummaryTextDelta {
                 item_id,
@@ -306,7 +381,7 @@ impl ResponseMapper {
             }
             OutputItem::Message(message) => {
                 let mut events = self.end_current_workflow();
-                let id: ItemId = message.id.into();
+                let id = self.item_id(message.id);
                 let item = self.message_item(id, &message.content);
                 events.push(ThreadStreamEvent::ThreadItemAdded { item });
                 events
@@ -352,7 +427,7 @@ impl ResponseMapper {
             annotation_index,
             annotation,
         };
-        vec![updated(item_id.into(), update)]
+        vec![updated(self.item_id(item_id), update)]
     }
 
     fn thought_delta(
@@ -644,7 +719,7 @@ impl ResponseMapper {
         requested_by: FunctionCall,
     ) -> ThreadStreamEvent {
         let id = match requested_by.id {
-            Some(id) => ItemId::new(id),
+            Some(id) => self.item_id(id),
             None => self.out.new_item_id(IdKind::ToolCall),
         };
         let item = ThreadItem {

@@ -27,6 +27,7 @@ pub mod bridge;
 pub mod guardrail;
 pub mod history;
 pub mod runner;
+mod stream_errors;
 pub mod tools;
 
 use std::fmt;

@@ -30,13 +30,13 @@
 //! use chatkit::http::{self, HttpError};
 //! use chatkit::server::Processor;
 //! use chatkit::store::{MemoryStore, UserContext};
-//! # use std::sync::Arc;
-//! # use chatkit::server::{ChatKitServer, EventStream, Responder};
-//! # use chatkit::protocol::{ThreadItem, ThreadMetadata};
+//! # use chatkit::prelude::{Arc, ChatKitServer, EventStream, Responder, ThreadMetadata, UserMessageItem};
 //! # struct Echo;
 //! # impl ChatKitServer<UserContext> for Echo {
-//! #     fn respond(self: Arc<Self>, _: ThreadMetadata, _: Option<ThreadItem>, _: UserContext,
-//! #                _: Responder) -> EventStream { Box::pin(futures::stream::empty()) }
+//! #     fn respond(self: Arc<Self>, _: ThreadMetadata, _: Option<UserMessageItem>,
+//! #                _: UserContext, _: Responder<UserContext>) -> EventStream {
+//! #         Box::pin(futures::stream::empty())
+//! #     }
 //! # }
 //!
 //! /// Who is calling? Here a header; in a real app, a verified session or token.

@@ -142,6 +142,82 @@ pub struct UserMessage {
     pub inference_options: InferenceOptions,
 }
 
+impl UserMessage {
+    /// What the user typed: the text parts in order, joined by one space. Tags are left out
+    /// (the entity a tag names is in its part, not in the words); attachments and quoted text
+    /// are fields of their own.
+    ///
+    /// Every lesson, test and tool reads a message's words through this one rule.
+    pub fn text(&self) -> String {
+        let parts: Vec<&str> = self
+            .content
+            .iter()
+            .filter_map(|part| match part {
+                UserMessageContent::Text { text } => Some(text.as_str()),
+                UserMessageContent::Tag { .. } => None,
+            })
+            .collect();
+        parts.join(" ")
+    }
+}
+
+/// A `user_message` item, typed: the input a `respond()` answers (the reference's
+/// `UserMessageItem`). The common item fields sit beside the message's own.
+///
+/// Not a wire type of its own: it is written and read as the [`ThreadItem`] it converts to
+/// and from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserMessageItem {
+    /// The item's id.
+    pub id: ItemId,
+    /// The thread it belongs to.
+    pub thread_id: ThreadId,
+    /// When the user sent it.
+    pub created_at: Timestamp,
+    /// Its content, attachments, quoted text and inference options.
+    pub message: UserMessage,
+}
+
+impl UserMessageItem {
+    /// What the user typed; see [`UserMessage::text`].
+    pub fn text(&self) -> String {
+        self.message.text()
+    }
+
+    /// The message as the thread item it is stored as.
+    pub fn into_item(self) -> ThreadItem {
+        ThreadItem {
+            id: self.id,
+            thread_id: self.thread_id,
+            created_at: self.created_at,
+            kind: ItemKind::UserMessage(self.message),
+        }
+    }
+}
+
+impl TryFrom<ThreadItem> for UserMessageItem {
+    /// Any other kind of item is handed back unchanged.
+    type Error = ThreadItem;
+
+    fn try_from(item: ThreadItem) -> Result<Self, Self::Error> {
+        match item.kind {
+            ItemKind::UserMessage(message) => Ok(UserMessageItem {
+                id: item.id,
+                thread_id: item.thread_id,
+                created_at: item.created_at,
+                message,
+            }),
+            kind => Err(ThreadItem { kind, ..item }),
+        }
+    }
+}
+
+impl From<UserMessageItem> for ThreadItem {
+    fn from(item: UserMessageItem) -> Self {
+        item.into_item()
+    }
+}
+
 /// The fields of an `assistant_message` item: `"content":[…]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssistantMessage {

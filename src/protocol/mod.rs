@@ -64,7 +64,7 @@ pub use icon::IconName;
 pub use ids::{AttachmentId, ItemId, ThreadId};
 pub use item::{
     AssistantMessage, ClientToolCall, ClientToolCallStatus, GeneratedImage, ItemKind, ThreadItem,
-    UserMessage,
+    UserMessage, UserMessageItem,
 };
 pub use item_update::ThreadItemUpdate;
 pub use page::{Order, Page};

@@ -156,3 +156,58 @@ impl ProviderError {
 pub fn is_retryable_status(status: u16) -> bool {
     matches!(status, 408 | 409 | 429) || status >= 500
 }
+
+/// The model a lesson binary talks to: OpenAI (or any `OPENAI_BASE_URL`) when
+/// `OPENAI_API_KEY` is set, otherwise the library's mock on a loopback port of its own, so
+/// every lesson runs offline with no key.
+///
+/// The mock hands out ids that are unique to this process
+/// ([`MockProviderBuilder::unique_ids`](mock::MockProviderBuilder::unique_ids)): a lesson keeps
+/// its threads in a SQLite file, and a restarted process must not reuse the ids its threads
+/// already hold.
+#[derive(Debug)]
+pub struct ModelFromEnv {
+    provider: std::sync::Arc<dyn ModelProvider>,
+    /// The mock server, kept here because dropping it stops it; `None` with a real provider.
+    mock: Option<MockProvider>,
+}
+
+impl ModelFromEnv {
+    /// Picks the provider from the environment; the mock waits `token_delay` before each
+    /// streamed chunk so that a person can watch the answer arrive.
+    ///
+    /// # Errors
+    ///
+    /// [`ProviderError::Setup`] if the HTTP client cannot be built or the mock cannot bind a
+    /// loopback port.
+    pub async fn start(token_delay: Duration) -> Result<Self, ProviderError> {
+        if let Some(openai) = OpenAiProvider::from_env()? {
+            return Ok(ModelFromEnv {
+                provider: std::sync::Arc::new(openai),
+                mock: None,
+            });
+        }
+        let mock = MockProvider::builder()
+            .delay(token_delay)
+            .unique_ids()
+            .start()
+            .await
+            .map_err(|error| {
+                ProviderError::Setup(format!("the mock model did not start: {error}"))
+            })?;
+        Ok(ModelFromEnv {
+            provider: std::sync::Arc::new(mock.client()?),
+            mock: Some(mock),
+        })
+    }
+
+    /// The provider to hand to a [`Runner`](crate::agent::Runner).
+    pub fn provider(&self) -> std::sync::Arc<dyn ModelProvider> {
+        std::sync::Arc::clone(&self.provider)
+    }
+
+    /// Whether this is the offline mock rather than a real model.
+    pub fn is_mock(&self) -> bool {
+        self.mock.is_some()
+    }
+}

@@ -12,12 +12,12 @@
 
 use std::fmt;
 
-use crate::clock::Clock;
 use crate::id_gen::IdKind;
 use crate::protocol::{ItemKind, ThreadItem, ThreadMetadata};
-use crate::store::{Store, StoreContext};
+use crate::store::StoreContext;
 
 use super::error::ProcessError;
+use super::responder::Responder;
 
 /// The note the reference stores when a stream is cancelled, word for word.
 pub const CANCELLED_NOTE: &str =
@@ -25,25 +25,23 @@ pub const CANCELLED_NOTE: &str =
 
 /// Everything a cancellation hook needs: the thread, the unfinished items, and the store.
 ///
-/// One struct rather than five arguments, so the hook's signature stays the same when the
+/// One struct rather than several arguments, so the hook's signature stays the same when the
 /// pipeline has one more thing to hand over. It borrows from the pipeline, which outlives the
 /// hook's call, so nothing is cloned for a cancellation.
-pub struct CancelledStream<'a, C: ?Sized> {
+pub struct CancelledStream<'a, C: StoreContext> {
     /// The thread that was streaming.
     pub thread: &'a ThreadMetadata,
     /// Items added but not yet done, replaced or removed, with every update applied so far.
     pub pending: Vec<ThreadItem>,
     /// The request context.
     pub ctx: &'a C,
-    /// The store to persist into.
-    pub store: &'a dyn Store<C>,
-    /// The server's clock, for the note's timestamp.
-    pub clock: &'a dyn Clock,
+    /// The stream's responder: the store to persist into ([`Responder::store`]), and the
+    /// injected ids and clock for the note it adds.
+    pub out: &'a Responder<C>,
 }
 
-// By hand: `dyn Store` and `dyn Clock` have no `Debug`, and the thread's id says which
-// stream this was.
-impl<C: ?Sized> fmt::Debug for CancelledStream<'_, C> {
+// By hand: a `Responder` holds trait objects, and the thread's id says which stream this was.
+impl<C: StoreContext> fmt::Debug for CancelledStream<'_, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CancelledStream")
             .field("thread", &self.thread.id)
@@ -57,16 +55,16 @@ impl<C: ?Sized> fmt::Debug for CancelledStream<'_, C> {
 /// # Errors
 ///
 /// A store failure while saving.
-pub async fn persist_pending_on_cancel<C: StoreContext + ?Sized>(
+pub async fn persist_pending_on_cancel<C: StoreContext>(
     cancelled: CancelledStream<'_, C>,
 ) -> Result<(), ProcessError> {
     let CancelledStream {
         thread,
         pending,
         ctx,
-        store,
-        clock,
+        out,
     } = cancelled;
+    let store = out.store();
     // `add`, not `save`: a pending item was never done, so it is not in the store yet.
     // Pending widgets and workflows are dropped, as the reference's default drops them; a
     // server that wants them kept overrides the hook.
@@ -75,16 +73,14 @@ pub async fn persist_pending_on_cancel<C: StoreContext + ?Sized>(
     }
     // Without the note, a later turn may try to continue the answer the user stopped.
     // Stamped now, after every pending item was created, so it sorts after them and the
-    // model reads it last. The id comes from the store and the time from the server's
-    // clock, not the wall clock, so tests with sequential ids and a fixed clock can predict it.
-    let note = ThreadItem {
-        id: store.generate_item_id(IdKind::SdkHiddenContext, thread, ctx),
-        thread_id: thread.id.clone(),
-        created_at: clock.now(),
-        kind: ItemKind::SdkHiddenContext {
+    // model reads it last. Id and time come from the responder (the injected generator and
+    // clock), not a random source or the wall clock, so tests can predict it.
+    let note = out.item(
+        IdKind::SdkHiddenContext,
+        ItemKind::SdkHiddenContext {
             content: CANCELLED_NOTE.to_owned(),
         },
-    };
+    );
     store.add_thread_item(&thread.id, &note, ctx).await?;
     Ok(())
 }

@@ -70,6 +70,12 @@ pub enum ProcessError {
 /// The first two variants are the reference's two exception classes a responder raises on
 /// purpose; the others are what goes wrong by accident, which the reference's generic
 /// `except Exception` branch catches.
+///
+/// Every error type of this library converts into it, so `?` works inside a responder's
+/// `try_stream!`: a store, history, model or agent-run failure becomes a retryable
+/// `stream.error` whose detail stays in the logs, and a tripped guardrail becomes its
+/// message, not retryable. The conversions of the agent layer's errors live beside those
+/// errors (`agent/`), so that the server does not depend on the agent.
 #[derive(Debug, thiserror::Error)]
 pub enum StreamError {
     /// A user-facing message (the reference's `CustomStreamError`).
@@ -88,12 +94,6 @@ pub enum StreamError {
         /// Whether the client offers a retry; `None` uses the code's default.
         allow_retry: Option<bool>,
     },
-    /// The integration did not implement the hook this stream needs.
-    #[error("this server does not implement `{hook}`")]
-    Unsupported {
-        /// The hook's name.
-        hook: &'static str,
-    },
     /// The store failed mid-stream.
     ///
     /// `#[from]`, so `?` on a store call works inside a responder's `try_stream!`.
@@ -105,6 +105,13 @@ pub enum StreamError {
         /// What failed, for the logs.
         message: String,
     },
+}
+
+impl From<ProtocolError> for StreamError {
+    /// A payload that does not read or write (a stored item from a newer version, say).
+    fn from(error: ProtocolError) -> Self {
+        StreamError::failed(error.to_string())
+    }
 }
 
 impl StreamError {
@@ -138,9 +145,7 @@ impl StreamError {
                 allow_retry: allow_retry.unwrap_or_else(|| code.default_allow_retry()),
             },
             // Anything unexpected is a retryable stream.error, and its detail stays in the logs.
-            StreamError::Unsupported { .. }
-            | StreamError::Store(_)
-            | StreamError::Failed { .. } => ErrorEvent {
+            StreamError::Store(_) | StreamError::Failed { .. } => ErrorEvent {
                 code: ErrorCode::StreamError,
                 message: None,
                 allow_retry: true,

@@ -24,15 +24,12 @@
 //! # Writing a responder
 //!
 //! [`EventStream`] is a boxed stream, and the idiom this crate uses everywhere is
-//! `async_stream::try_stream!`, which reads like Python's `async def … yield`: `yield` an event,
-//! use `?` on anything that can fail, loop and await as usual.
+//! [`try_stream!`](crate::prelude::try_stream), which reads like Python's `async def … yield`:
+//! `yield` an event, use `?` on anything that can fail (every error of this library converts
+//! into a [`StreamError`]), loop and await as usual. [`crate::prelude`] brings all of it in.
 //!
 //! ```
-//! use std::sync::Arc;
-//! use chatkit::server::{ChatKitServer, EventStream, Responder};
-//! use chatkit::protocol::{ThreadItem, ThreadMetadata};
-//! use chatkit::store::UserContext;
-//! use futures::StreamExt;
+//! use chatkit::prelude::*;
 //!
 //! struct Echo;
 //!
@@ -40,12 +37,16 @@
 //!     fn respond(
 //!         self: Arc<Self>,
 //!         thread: ThreadMetadata,
-//!         input: Option<ThreadItem>,
+//!         input: Option<UserMessageItem>,
 //!         ctx: UserContext,
-//!         out: Responder,
+//!         out: Responder<UserContext>,
 //!     ) -> EventStream {
-//!         async_stream::try_stream! {
-//!             let text = format!("Hello, {}!", ctx.user_id);
+//!         try_stream! {
+//!             // The thread so far, newest first, straight from the store.
+//!             let page = PageRequest::first(20, Order::Desc);
+//!             let history = out.store().load_thread_items(&thread.id, &page, &ctx).await?;
+//!             let said = input.map(|message| message.text()).unwrap_or_default();
+//!             let text = format!("{}, you said {said:?}; {} items so far.", ctx.user_id, history.data.len());
 //!             yield out.assistant_message(text);
 //!         }
 //!         .boxed()
@@ -82,7 +83,7 @@ use futures::stream::BoxStream;
 use crate::protocol::request::FeedbackKind;
 use crate::protocol::{
     Action, ItemId, StreamOptions, SyncCustomActionResponse, ThreadId, ThreadItem, ThreadMetadata,
-    ThreadStreamEvent, TranscriptionResult,
+    ThreadStreamEvent, TranscriptionResult, UserMessageItem,
 };
 use crate::store::StoreContext;
 
@@ -120,33 +121,43 @@ impl AudioInput {
 ///
 /// Only [`respond`](ChatKitServer::respond) is required. The hooks' defaults match the
 /// reference: feedback is ignored, stream options allow cancelling, a cancelled stream keeps
-/// what was shown, and the rest answer [`ProcessError::Unsupported`] (HTTP 501).
+/// what was shown. The other hooks ([`action`](ChatKitServer::action),
+/// [`sync_action`](ChatKitServer::sync_action), [`transcribe`](ChatKitServer::transcribe))
+/// answer [`ProcessError::Unsupported`] until implemented: HTTP 501 with a JSON error, before
+/// any stream starts, since no retry could ever succeed.
 #[async_trait]
 pub trait ChatKitServer<C: StoreContext + Clone + 'static>: Send + Sync + 'static {
-    /// Streams the answer to `input`, the user message just stored (or `None` after a client
-    /// tool's output or a structured-input answer, when the thread itself says what to do).
+    /// Streams the answer to `input`, the user message just stored (the reference's
+    /// `input_user_message`). It is `None` after a client tool's output or a structured-input
+    /// answer, when the thread itself says what to do next.
+    ///
+    /// `out` builds items with injected ids and time, and reaches the store
+    /// ([`Responder::store`]) for the thread's history.
     fn respond(
         self: Arc<Self>,
         thread: ThreadMetadata,
-        input: Option<ThreadItem>,
+        input: Option<UserMessageItem>,
         ctx: C,
-        out: Responder,
+        out: Responder<C>,
     ) -> EventStream;
 
     /// Streams the reaction to a widget action (`threads.custom_action`). `sender` is the
     /// widget item the action came from, if any.
+    ///
+    /// # Errors
+    ///
+    /// [`ProcessError::Unsupported`] unless implemented; any error here is an HTTP status
+    /// before the first byte of the stream.
     fn action(
         self: Arc<Self>,
         thread: ThreadMetadata,
         action: Action,
         sender: Option<ThreadItem>,
         ctx: C,
-        out: Responder,
-    ) -> EventStream {
+        out: Responder<C>,
+    ) -> Result<EventStream, ProcessError> {
         let _ = (thread, action, sender, ctx, out);
-        Box::pin(futures::stream::once(async {
-            Err(StreamError::Unsupported { hook: "action" })
-        }))
+        Err(ProcessError::Unsupported { hook: "action" })
     }
 
     /// Answers a widget action with one updated item (`threads.sync_custom_action`).

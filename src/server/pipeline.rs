@@ -37,7 +37,6 @@ use bytes::Bytes;
 use futures::{FutureExt, StreamExt};
 use tokio::sync::mpsc;
 
-use crate::clock::Clock;
 use crate::protocol::{
     ItemId, Page, Thread, ThreadItem, ThreadItemUpdate, ThreadMetadata, ThreadStreamEvent,
     to_wire_json,
@@ -46,6 +45,7 @@ use crate::store::{Store, StoreContext};
 
 use super::cancel::CancelledStream;
 use super::error::StreamError;
+use super::responder::Responder;
 use super::{EventStream, SharedServer};
 
 /// One streaming request in flight.
@@ -58,9 +58,9 @@ pub(crate) struct Pipeline<C: StoreContext + Clone + 'static> {
     pub(crate) server: SharedServer<C>,
     /// Where each finished item is written, before the client is told of it.
     pub(crate) store: Arc<dyn Store<C>>,
-    /// The server's clock, handed to the cancellation hook for its note's timestamp, so that
-    /// tests with a fixed clock get fixed times there too.
-    pub(crate) clock: Arc<dyn Clock>,
+    /// The handler's responder: the cancellation hook makes its note's id and time with it
+    /// (the injected generator and clock), so tests get predictable notes there too.
+    pub(crate) responder: Responder<C>,
     /// The thread as the stream knows it; replaced when the responder sends `thread.updated`,
     /// so the cancellation hook sees the latest title and status.
     pub(crate) thread: ThreadMetadata,
@@ -248,8 +248,7 @@ impl<C: StoreContext + Clone + 'static> Pipeline<C> {
             thread: &self.thread,
             pending: pending.into_items(),
             ctx: &self.ctx,
-            store: self.store.as_ref(),
-            clock: self.clock.as_ref(),
+            out: &self.responder,
         };
         // Logged at `error`: the client is gone, so the log is the only place this can go.
         if let Err(error) = self.server.handle_stream_cancelled(cancelled).await {

@@ -22,7 +22,7 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
 use crate::clock::{Clock, SystemClock};
-use crate::id_gen::IdKind;
+use crate::id_gen::{IdGenerator, IdKind};
 use crate::protocol::request::{
     AttachmentsCreateParams, AttachmentsDeleteParams, InputTranscribeParams, ItemsFeedbackParams,
     ItemsListParams, ThreadsAddClientToolOutputParams, ThreadsAddStructuredInputParams,
@@ -31,8 +31,9 @@ use crate::protocol::request::{
     ThreadsUpdateParams,
 };
 use crate::protocol::{
-    Attachment, ClientToolCallStatus, ItemKind, Order, Page, Request, RequestOp, Thread, ThreadId,
-    ThreadItem, ThreadMetadata, ThreadStreamEvent, UserMessage, UserMessageInput, to_wire_json,
+    Attachment, ClientToolCallStatus, ItemId, ItemKind, Order, Page, Request, RequestOp, Thread,
+    ThreadId, ThreadItem, ThreadMetadata, ThreadStreamEvent, UserMessage, UserMessageInput,
+    UserMessageItem, to_wire_json,
 };
 use crate::store::{AttachmentStore, NoUploads, PageRequest, Store, StoreContext};
 
@@ -62,6 +63,9 @@ pub struct Processor<C: StoreContext + Clone + 'static> {
     server: SharedServer<C>,
     store: Arc<dyn Store<C>>,
     attachments: Arc<dyn AttachmentStore<C>>,
+    /// Where new ids come from when the builder was given a generator; `None` asks the store
+    /// (its `generate_thread_id` / `generate_item_id`), as the reference always does.
+    ids: Option<Arc<dyn IdGenerator>>,
     clock: Arc<dyn Clock>,
 }
 
@@ -71,6 +75,7 @@ impl<C: StoreContext + Clone + 'static> Clone for Processor<C> {
             server: Arc::clone(&self.server),
             store: Arc::clone(&self.store),
             attachments: Arc::clone(&self.attachments),
+            ids: self.ids.clone(),
             clock: Arc::clone(&self.clock),
         }
     }
@@ -84,7 +89,29 @@ impl<C: StoreContext + Clone + 'static> std::fmt::Debug for Processor<C> {
     }
 }
 
-/// Configures a [`Processor`]: the attachment store and the clock are optional.
+/// Configures a [`Processor`]: the attachment store, the id generator and the clock are
+/// optional. Ids and time are injected here and nowhere else, so one builder makes a run
+/// deterministic:
+///
+/// ```
+/// # use chatkit::prelude::*;
+/// # use chatkit::clock::FixedClock;
+/// # use chatkit::id_gen::SequentialIds;
+/// # use chatkit::store::MemoryStore;
+/// # struct Echo;
+/// # impl ChatKitServer<UserContext> for Echo {
+/// #     fn respond(self: Arc<Self>, _: ThreadMetadata, _: Option<UserMessageItem>,
+/// #                _: UserContext, _: Responder<UserContext>) -> EventStream {
+/// #         futures::stream::empty().boxed()
+/// #     }
+/// # }
+/// # use chatkit::protocol::Timestamp;
+/// let start = Timestamp::from_ymd_hms(2025, 1, 2, 3, 4, 5).expect("a valid date");
+/// let processor = Processor::builder(Echo, MemoryStore::new())
+///     .ids(SequentialIds::new()) // thr_0001, msg_0001, …
+///     .clock(FixedClock::at(start))
+///     .build();
+/// ```
 pub struct ProcessorBuilder<C: StoreContext + Clone + 'static> {
     processor: Processor<C>,
 }
@@ -99,6 +126,13 @@ impl<C: StoreContext + Clone + 'static> ProcessorBuilder<C> {
     /// Handles `attachments.create` / `attachments.delete` with `attachments`.
     pub fn attachments(mut self, attachments: impl AttachmentStore<C> + 'static) -> Self {
         self.processor.attachments = Arc::new(attachments);
+        self
+    }
+
+    /// Makes every new thread and item id with `ids` (`SequentialIds` in tests) instead of the
+    /// store's own generator.
+    pub fn ids(mut self, ids: impl IdGenerator + 'static) -> Self {
+        self.processor.ids = Some(Arc::new(ids));
         self
     }
 
@@ -125,6 +159,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
                 server: Arc::new(server),
                 store: Arc::new(store),
                 attachments: Arc::new(NoUploads),
+                ids: None,
                 clock: Arc::new(SystemClock),
             },
         }
@@ -335,7 +370,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     ) -> Result<ProcessResult, ProcessError> {
         // Load the attachments before saving anything: a missing one must leave no thread behind.
         let attachments = self.load_attachments(&params.input, &ctx).await?;
-        let thread = ThreadMetadata::new(self.store.generate_thread_id(&ctx), self.clock.now());
+        let thread = ThreadMetadata::new(self.new_thread_id(&ctx), self.clock.now());
         self.store.save_thread(&thread, &ctx).await?;
         let created = ThreadStreamEvent::ThreadCreated {
             thread: Thread::for_client(&thread, Page::empty()),
@@ -403,13 +438,14 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         let answered = apply_submission(&item, &params.input)?;
         let responder = self.responder(&thread, &ctx);
         let respond = guarded(|| {
-            Arc::clone(&self.server).respond(thread.clone(), None, ctx.clone(), responder)
+            let out = responder.clone();
+            Ok(Arc::clone(&self.server).respond(thread.clone(), None, ctx.clone(), out))
         })?;
         // The replacement goes through the pipeline, which saves it like any other event.
         let replaced = ThreadStreamEvent::ThreadItemReplaced { item: answered };
         let events =
             Box::pin(futures::stream::once(async { Ok(replaced) }).chain(respond)) as EventStream;
-        Ok(self.stream(thread, ctx, Vec::new(), events))
+        Ok(self.stream(thread, ctx, responder, Vec::new(), events))
     }
 
     async fn threads_retry_after_item(
@@ -419,11 +455,10 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     ) -> Result<ProcessResult, ProcessError> {
         let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
         let (target, newer) = self.items_after(&thread.id, &params.item_id, &ctx).await?;
-        if !matches!(target.kind, ItemKind::UserMessage(_)) {
-            return Err(ProcessError::WrongItemKind {
-                message: format!("Item {} is not a user message", target.id),
-            });
-        }
+        let target =
+            UserMessageItem::try_from(target).map_err(|item| ProcessError::WrongItemKind {
+                message: format!("Item {} is not a user message", item.id),
+            })?;
         for item in newer {
             self.store
                 .delete_thread_item(&thread.id, &item.id, &ctx)
@@ -442,16 +477,13 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             .load_widget_sender(&thread, params.item_id.as_ref(), &ctx)
             .await?;
         let responder = self.responder(&thread, &ctx);
+        // An unimplemented `action` is refused here, as a 501 before the first byte: a
+        // stream that could only end in an error no retry can fix would be worse.
         let events = guarded(|| {
-            Arc::clone(&self.server).action(
-                thread.clone(),
-                params.action,
-                sender,
-                ctx.clone(),
-                responder,
-            )
+            let out = responder.clone();
+            Arc::clone(&self.server).action(thread.clone(), params.action, sender, ctx.clone(), out)
         })?;
-        Ok(self.stream(thread, ctx, Vec::new(), events))
+        Ok(self.stream(thread, ctx, responder, Vec::new(), events))
     }
 
     // ---- Helpers -------------------------------------------------------------------------
@@ -471,7 +503,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             .store_user_message(&thread, input, attachments, &ctx)
             .await?;
         prelude.push(ThreadStreamEvent::ThreadItemDone {
-            item: user_message.clone(),
+            item: user_message.clone().into_item(),
         });
         self.respond_stream(thread, Some(user_message), ctx, prelude)
     }
@@ -480,22 +512,25 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     fn respond_stream(
         &self,
         thread: ThreadMetadata,
-        input: Option<ThreadItem>,
+        input: Option<UserMessageItem>,
         ctx: C,
         prelude: Vec<ThreadStreamEvent>,
     ) -> Result<ProcessResult, ProcessError> {
         let responder = self.responder(&thread, &ctx);
         let events = guarded(|| {
-            Arc::clone(&self.server).respond(thread.clone(), input, ctx.clone(), responder)
+            let out = responder.clone();
+            Ok(Arc::clone(&self.server).respond(thread.clone(), input, ctx.clone(), out))
         })?;
-        Ok(self.stream(thread, ctx, prelude, events))
+        Ok(self.stream(thread, ctx, responder, prelude, events))
     }
 
     /// Spawns the pipeline for one stream and returns the client's end of its channel.
+    /// `responder` is the one the handler got, kept for the cancellation hook's ids and time.
     fn stream(
         &self,
         thread: ThreadMetadata,
         ctx: C,
+        responder: Responder<C>,
         prelude: Vec<ThreadStreamEvent>,
         events: EventStream,
     ) -> ProcessResult {
@@ -503,7 +538,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         let pipeline = Pipeline {
             server: Arc::clone(&self.server),
             store: Arc::clone(&self.store),
-            clock: Arc::clone(&self.clock),
+            responder,
             thread,
             ctx,
             frames,
@@ -513,13 +548,35 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         ProcessResult::Stream(ReceiverStream::new(receiver))
     }
 
-    /// A responder bound to `thread`, making ids through the store's generator.
-    fn responder(&self, thread: &ThreadMetadata, ctx: &C) -> Responder {
-        let store = Arc::clone(&self.store);
+    /// A responder bound to `thread`, making ids as [`Processor::new_item_id`] does.
+    fn responder(&self, thread: &ThreadMetadata, ctx: &C) -> Responder<C> {
+        let processor = self.clone();
         let owner = thread.clone();
-        let ctx = ctx.clone();
-        let ids = Arc::new(move |kind: IdKind| store.generate_item_id(kind, &owner, &ctx));
-        Responder::new(thread.id.clone(), ids, Arc::clone(&self.clock))
+        let id_ctx = ctx.clone();
+        let ids = Arc::new(move |kind: IdKind| processor.new_item_id(kind, &owner, &id_ctx));
+        Responder::new(
+            thread.id.clone(),
+            ids,
+            Arc::clone(&self.clock),
+            Arc::clone(&self.store),
+            ctx.clone(),
+        )
+    }
+
+    /// A new thread id: from the injected generator, else from the store.
+    fn new_thread_id(&self, ctx: &C) -> ThreadId {
+        match &self.ids {
+            Some(ids) => ThreadId::new(ids.generate(IdKind::Thread)),
+            None => self.store.generate_thread_id(ctx),
+        }
+    }
+
+    /// A new item id: from the injected generator, else from the store.
+    fn new_item_id(&self, kind: IdKind, thread: &ThreadMetadata, ctx: &C) -> ItemId {
+        match &self.ids {
+            Some(ids) => ItemId::new(ids.generate(kind)),
+            None => self.store.generate_item_id(kind, thread, ctx),
+        }
     }
 
     async fn load_attachments(
@@ -541,32 +598,34 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         input: UserMessageInput,
         attachments: Vec<Attachment>,
         ctx: &C,
-    ) -> Result<ThreadItem, ProcessError> {
+    ) -> Result<UserMessageItem, ProcessError> {
         let mut linked = attachments;
         for attachment in &mut linked {
             attachment.thread_id = Some(thread.id.clone());
             self.store.save_attachment(attachment, ctx).await?;
         }
-        let item = ThreadItem {
-            id: self.store.generate_item_id(IdKind::Message, thread, ctx),
+        let message = UserMessageItem {
+            id: self.new_item_id(IdKind::Message, thread, ctx),
             thread_id: thread.id.clone(),
             created_at: self.clock.now(),
-            kind: ItemKind::UserMessage(UserMessage {
+            message: UserMessage {
                 content: input.content,
                 attachments: linked,
                 quoted_text: input.quoted_text,
                 inference_options: input.inference_options,
-            }),
+            },
         };
-        self.store.add_thread_item(&thread.id, &item, ctx).await?;
-        Ok(item)
+        self.store
+            .add_thread_item(&thread.id, &message.clone().into_item(), ctx)
+            .await?;
+        Ok(message)
     }
 
     /// The widget an action came from; any other kind of item is refused.
     async fn load_widget_sender(
         &self,
         thread: &ThreadMetadata,
-        item_id: Option<&crate::protocol::ItemId>,
+        item_id: Option<&ItemId>,
         ctx: &C,
     ) -> Result<Option<ThreadItem>, ProcessError> {
         let Some(item_id) = item_id else {
@@ -585,7 +644,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     async fn items_after(
         &self,
         thread_id: &ThreadId,
-        item_id: &crate::protocol::ItemId,
+        item_id: &ItemId,
         ctx: &C,
     ) -> Result<(ThreadItem, Vec<ThreadItem>), ProcessError> {
         let mut newer = Vec::new();
@@ -621,9 +680,13 @@ fn is_pending_client_tool_call(item: &ThreadItem) -> bool {
 
 /// Calls a handler's `respond` / `action`; a panic there becomes an error, not a dropped
 /// connection. (A panic *inside* the returned stream is caught by the pipeline.)
-fn guarded(call: impl FnOnce() -> EventStream) -> Result<EventStream, ProcessError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).map_err(|_| ProcessError::Failed {
-        message: "the handler panicked while starting its stream".to_owned(),
+fn guarded(
+    call: impl FnOnce() -> Result<EventStream, ProcessError>,
+) -> Result<EventStream, ProcessError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|_| {
+        Err(ProcessError::Failed {
+            message: "the handler panicked while starting its stream".to_owned(),
+        })
     })
 }
 

@@ -1,12 +1,19 @@
-//! `Responder`: what a responder uses to build events with the right ids and timestamps.
+//! `Responder`: what a responder is handed to build events and to reach the store.
 //!
-//! Every item needs an id from the store's generator (`msg_…`, `tc_…`) and a `created_at` from
-//! the server's clock, so that a test with `SequentialIds` and a `FixedClock` produces the same
-//! bytes on every run. The processor hands each `respond()` / `action()` call a [`Responder`]
-//! bound to the thread and the request context, so a handler never calls the wall clock or a
-//! random generator itself.
+//! Every item needs an id (`msg_…`, `tc_…`) and a `created_at`. Both are injected: the ids
+//! come from the generator given to [`ProcessorBuilder::ids`](super::ProcessorBuilder::ids)
+//! (or, without one, from the store's own `generate_item_id`, as in the reference), and the
+//! time from the builder's clock. A test with `SequentialIds` and a `FixedClock` therefore
+//! produces the same bytes on every run, and a handler never calls the wall clock or a random
+//! generator itself.
 //!
-//! Where it sits: passed into `ChatKitServer::respond` and `action`; used inside the stream.
+//! The responder also carries the store and the request context, so a `respond()` that needs
+//! the thread's history asks `out.store()`: the server keeps no second handle to the store the
+//! processor already owns (the reference's `self.store`).
+//!
+//! Where it sits: built by the processor for each streaming request, passed into
+//! `ChatKitServer::respond` and `action`, cloned into the agent bridge and the cancellation
+//! hook; used inside the stream.
 
 use std::fmt;
 use std::sync::Arc;
@@ -17,19 +24,36 @@ use crate::protocol::{
     AssistantMessage, AssistantMessageContent, ItemId, ItemKind, Page, Thread, ThreadId,
     ThreadItem, ThreadMetadata, ThreadStreamEvent, Timestamp,
 };
+use crate::store::{Store, StoreContext, StoreError};
 
-/// Makes ids for one thread, through the store's generator and the request's context.
+/// Makes ids for one thread, through the injected generator or the store's.
 pub(crate) type ItemIdSource = Arc<dyn Fn(IdKind) -> ItemId + Send + Sync>;
 
-/// Builds items and events for one thread, with injected ids and time.
-#[derive(Clone)]
-pub struct Responder {
+/// Builds items and events for one thread, with injected ids and time, and reaches the store
+/// in the request's context.
+pub struct Responder<C: StoreContext> {
     thread_id: ThreadId,
     ids: ItemIdSource,
     clock: Arc<dyn Clock>,
+    store: Arc<dyn Store<C>>,
+    ctx: C,
 }
 
-impl fmt::Debug for Responder {
+// Written by hand: a derive would also ask for `dyn Store<C>: Clone`, which no trait object
+// is; cloning the `Arc`s is what is meant.
+impl<C: StoreContext + Clone> Clone for Responder<C> {
+    fn clone(&self) -> Self {
+        Responder {
+            thread_id: self.thread_id.clone(),
+            ids: Arc::clone(&self.ids),
+            clock: Arc::clone(&self.clock),
+            store: Arc::clone(&self.store),
+            ctx: self.ctx.clone(),
+        }
+    }
+}
+
+impl<C: StoreContext> fmt::Debug for Responder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Responder")
             .field("thread_id", &self.thread_id)
@@ -38,13 +62,37 @@ impl fmt::Debug for Responder {
     }
 }
 
-impl Responder {
-    pub(crate) fn new(thread_id: ThreadId, ids: ItemIdSource, clock: Arc<dyn Clock>) -> Self {
+impl<C: StoreContext> Responder<C> {
+    pub(crate) fn new(
+        thread_id: ThreadId,
+        ids: ItemIdSource,
+        clock: Arc<dyn Clock>,
+        store: Arc<dyn Store<C>>,
+        ctx: C,
+    ) -> Self {
         Responder {
             thread_id,
             ids,
             clock,
+            store,
+            ctx,
         }
+    }
+
+    /// The thread this responder builds items for.
+    pub fn thread_id(&self) -> &ThreadId {
+        &self.thread_id
+    }
+
+    /// The store the processor reads and writes: the thread's history is there, with the
+    /// user's new message already saved.
+    pub fn store(&self) -> &dyn Store<C> {
+        self.store.as_ref()
+    }
+
+    /// The request context the store calls of this turn take.
+    pub fn context(&self) -> &C {
+        &self.ctx
     }
 
     /// A new item id of the given kind (`msg_…`, `tc_…`, `wf_…`, `tsk_…`).
@@ -87,6 +135,23 @@ impl Responder {
                 metadata: thread.clone(),
                 items: Page::empty(),
             },
+        }
+    }
+
+    /// Whether this thread already holds an item with id `id`.
+    ///
+    /// The agent bridge asks before it reuses an id a model provider made: many
+    /// OpenAI-compatible servers number their items afresh in every process or response, and
+    /// inserting a second item under an existing id would fail the turn.
+    ///
+    /// # Errors
+    ///
+    /// A store failure other than "not found".
+    pub async fn item_exists(&self, id: &ItemId) -> Result<bool, StoreError> {
+        match self.store.load_item(&self.thread_id, id, &self.ctx).await {
+            Ok(_) => Ok(true),
+            Err(StoreError::ItemNotFound { .. }) => Ok(false),
+            Err(error) => Err(error),
         }
     }
 }

@@ -27,6 +27,7 @@ use super::EventStream;
 use super::responder::Responder;
 use crate::id_gen::IdKind;
 use crate::protocol::{ItemKind, ThreadItemUpdate, ThreadStreamEvent, WidgetRoot};
+use crate::store::StoreContext;
 
 /// The updates that turn widget state `before` into `after`: text deltas where only streaming
 /// text grew, else one `widget.root.updated` with the whole new tree. Equal states give none.
@@ -66,7 +67,7 @@ pub fn diff_widget(before: &WidgetRoot, after: &WidgetRoot) -> Vec<ThreadItemUpd
     updates
 }
 
-impl Responder {
+impl<C: StoreContext + Clone + Send + Sync + 'static> Responder<C> {
     /// Streams a widget from its successive `states`: `thread.item.added` with the first,
     /// the [`diff_widget`] updates between each state and the next, and `thread.item.done` with
     /// the last. `copy_text` is what the client copies for it.

@@ -5,7 +5,7 @@ use chatkit::protocol::request::FeedbackKind;
 use chatkit::protocol::widget::{Card, Text};
 use chatkit::protocol::{
     Action, ItemId, ItemKind, SyncCustomActionResponse, ThreadId, ThreadItem, ThreadItemUpdate,
-    ThreadMetadata, ThreadStreamEvent, WidgetRoot,
+    ThreadMetadata, ThreadStreamEvent, UserMessageItem, WidgetRoot,
 };
 use chatkit::server::{EventStream, Responder, StreamError};
 use chatkit::store::UserContext;
@@ -21,9 +21,9 @@ use crate::harness::{
 /// the action tests.
 fn show_widget(
     thread: ThreadMetadata,
-    _input: Option<ThreadItem>,
+    _input: Option<UserMessageItem>,
     _ctx: UserContext,
-    out: Responder,
+    out: Responder<UserContext>,
 ) -> EventStream {
     try_stream! {
         let text = Text { key: Some("text_1".to_owned()), ..Text::new("test") };

@@ -20,11 +20,11 @@ use chatkit::protocol::request::FeedbackKind;
 use chatkit::protocol::{
     Action, AssistantMessage, AssistantMessageContent, InferenceOptions, ItemId, ItemKind,
     SyncCustomActionResponse, Thread, ThreadId, ThreadItem, ThreadMetadata, ThreadStreamEvent,
-    Timestamp, TranscriptionResult, UserMessage, UserMessageContent,
+    Timestamp, TranscriptionResult, UserMessage, UserMessageContent, UserMessageItem,
 };
 use chatkit::server::{
     AudioInput, CancelledStream, ChatKitServer, EventStream, ProcessError, ProcessResult,
-    Processor, ProcessorBuilder, Responder, StreamError, persist_pending_on_cancel,
+    Processor, ProcessorBuilder, Responder, persist_pending_on_cancel,
 };
 use chatkit::store::{MemoryStore, Store, UserContext};
 use futures::StreamExt;
@@ -33,9 +33,16 @@ use tokio::sync::Notify;
 
 // ---- The server ----------------------------------------------------------------------------
 
-type RespondFn =
-    dyn Fn(ThreadMetadata, Option<ThreadItem>, UserContext, Responder) -> EventStream + Send + Sync;
-type ActionFn = dyn Fn(ThreadMetadata, Action, Option<ThreadItem>, UserContext, Responder) -> EventStream
+type RespondFn = dyn Fn(ThreadMetadata, Option<UserMessageItem>, UserContext, Responder<UserContext>) -> EventStream
+    + Send
+    + Sync;
+type ActionFn = dyn Fn(
+        ThreadMetadata,
+        Action,
+        Option<ThreadItem>,
+        UserContext,
+        Responder<UserContext>,
+    ) -> EventStream
     + Send
     + Sync;
 type SyncActionFn = dyn Fn(ThreadMetadata, Action, Option<ThreadItem>, UserContext) -> SyncCustomActionResponse
@@ -65,7 +72,12 @@ impl TestServer {
 
     /// A server whose `respond` is `respond`.
     pub(crate) fn responding(
-        respond: impl Fn(ThreadMetadata, Option<ThreadItem>, UserContext, Responder) -> EventStream
+        respond: impl Fn(
+            ThreadMetadata,
+            Option<UserMessageItem>,
+            UserContext,
+            Responder<UserContext>,
+        ) -> EventStream
         + Send
         + Sync
         + 'static,
@@ -84,7 +96,7 @@ impl TestServer {
             Action,
             Option<ThreadItem>,
             UserContext,
-            Responder,
+            Responder<UserContext>,
         ) -> EventStream
         + Send
         + Sync
@@ -144,9 +156,9 @@ impl ChatKitServer<UserContext> for TestServer {
     fn respond(
         self: Arc<Self>,
         thread: ThreadMetadata,
-        input: Option<ThreadItem>,
+        input: Option<UserMessageItem>,
         ctx: UserContext,
-        out: Responder,
+        out: Responder<UserContext>,
     ) -> EventStream {
         match &self.respond {
             Some(respond) => respond(thread, input, ctx, out),
@@ -160,13 +172,11 @@ impl ChatKitServer<UserContext> for TestServer {
         action: Action,
         sender: Option<ThreadItem>,
         ctx: UserContext,
-        out: Responder,
-    ) -> EventStream {
+        out: Responder<UserContext>,
+    ) -> Result<EventStream, ProcessError> {
         match &self.action {
-            Some(hook) => hook(thread, action, sender, ctx, out),
-            None => {
-                futures::stream::iter([Err(StreamError::failed("action not wired up"))]).boxed()
-            }
+            Some(hook) => Ok(hook(thread, action, sender, ctx, out)),
+            None => Err(ProcessError::Unsupported { hook: "action" }),
         }
     }
 
@@ -236,10 +246,10 @@ pub(crate) fn ctx() -> UserContext {
 
 /// A processor builder over a fresh `MemoryStore` with sequential ids and the fixed clock.
 pub(crate) fn builder(server: TestServer) -> ProcessorBuilder<UserContext> {
-    builder_over(server, MemoryStore::new().with_ids(SequentialIds::new()))
+    builder_over(server, MemoryStore::new()).ids(SequentialIds::new())
 }
 
-/// A processor builder over `store`, with the fixed clock.
+/// A processor builder over `store`, with the fixed clock; ids are the store's own.
 pub(crate) fn builder_over(
     server: TestServer,
     store: impl Store<UserContext> + 'static,
@@ -453,7 +463,7 @@ pub(crate) async fn stored_items(
 
 /// An assistant message with one text part in `thread`, stamped by the responder's clock.
 pub(crate) fn assistant_message(
-    out: &Responder,
+    out: &Responder<UserContext>,
     thread: &ThreadMetadata,
     id: &str,
     text: &str,
@@ -470,7 +480,7 @@ pub(crate) fn assistant_message(
 
 /// A user message with one text part, as a responder may write one itself.
 pub(crate) fn user_message(
-    out: &Responder,
+    out: &Responder<UserContext>,
     thread: &ThreadMetadata,
     id: &str,
     text: &str,
@@ -493,7 +503,7 @@ pub(crate) fn user_message(
 /// The reference's tests pick their own item ids (`"msg_1"`, `"assistant_a"`), so these
 /// helpers take one instead of drawing it from the store with `Responder::item`.
 pub(crate) fn item(
-    out: &Responder,
+    out: &Responder<UserContext>,
     thread: &ThreadMetadata,
     id: &str,
     kind: ItemKind,

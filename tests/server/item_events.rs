@@ -9,6 +9,7 @@ use chatkit::protocol::{
     WidgetRoot, Workflow, WorkflowKind,
 };
 use chatkit::server::{Responder, StreamError};
+use chatkit::store::UserContext;
 use futures::StreamExt;
 use serde_json::json;
 
@@ -23,7 +24,11 @@ fn card_with_text(value: &str) -> WidgetRoot {
 }
 
 /// The widget item `widget_to_replace`, showing `text`.
-fn widget_to_replace(out: &Responder, thread: &ThreadMetadata, text: &str) -> ThreadItem {
+fn widget_to_replace(
+    out: &Responder<UserContext>,
+    thread: &ThreadMetadata,
+    text: &str,
+) -> ThreadItem {
     let kind = ItemKind::Widget {
         widget: card_with_text(text),
         copy_text: None,
@@ -99,7 +104,7 @@ async fn respond_with_tool_call() {
     let inputs: Calls<Option<ThreadItem>> = Calls::default();
     let seen = inputs.clone();
     let server = TestServer::responding(move |thread, input, _ctx, out| {
-        seen.push(input.clone());
+        seen.push(input.clone().map(ThreadItem::from));
         try_stream! {
             if input.is_some() {
                 let call = ClientToolCall {

@@ -23,7 +23,7 @@ use crate::harness::{
 /// A server that records the user message `respond` gets and answers "ok".
 fn recording_inputs(inputs: Calls<Option<ThreadItem>>) -> TestServer {
     TestServer::responding(move |thread, input, _ctx, out| {
-        inputs.push(input);
+        inputs.push(input.map(ThreadItem::from));
         try_stream! {
             yield ThreadStreamEvent::ThreadItemDone {
                 item: assistant_message(&out, &thread, "assistant_msg_tools", "ok"),

@@ -31,7 +31,7 @@ async fn retry_after_item() {
     let inputs: Calls<Option<ThreadItem>> = Calls::default();
     let seen = inputs.clone();
     let server = TestServer::responding(move |thread, input, _ctx, out| {
-        seen.push(input);
+        seen.push(input.map(ThreadItem::from));
         let first = seen.all().len() == 1;
         try_stream! {
             let reply = if first {
@@ -123,11 +123,11 @@ async fn retry_after_item_with_multiple_messages() {
     let inputs: Calls<Option<ThreadItem>> = Calls::default();
     let seen = inputs.clone();
     let server = TestServer::responding(move |thread, input, _ctx, out| {
-        seen.push(input.clone());
+        seen.push(input.clone().map(ThreadItem::from));
         let n = seen.all().len();
         try_stream! {
             let input = input.ok_or_else(|| StreamError::failed("expected a user message"))?;
-            let reply = format!("Response to: {}", first_text(&input));
+            let reply = format!("Response to: {}", input.text());
             yield ThreadStreamEvent::ThreadItemDone {
                 item: assistant_message(&out, &thread, &format!("assistant_msg_{n}"), &reply),
             };

@@ -14,6 +14,7 @@
 //! already pulled the message's text out for you: it is `text`.
 
 use chatkit::protocol::{ThreadMetadata, ThreadStreamEvent};
+use chatkit::store::UserContext;
 use chatkit::server::Responder;
 
 /// The longest title, in characters, before it is cut.
@@ -21,7 +22,7 @@ pub const MAX_TITLE_CHARS: usize = 40;
 
 /// `thread.updated` with a title made from `text`, if the thread has no title yet.
 pub fn title_event(
-    out: &Responder,
+    out: &Responder<UserContext>,
     thread: &ThreadMetadata,
     text: &str,
 ) -> Option<ThreadStreamEvent> {

@@ -9,10 +9,11 @@
 //! `"sparkle".parse::<IconName>()`, which can fail: inside `try_stream!`, `?` needs the error to
 //! become a `StreamError` (`.map_err(|e| StreamError::failed(e.to_string()))`).
 
+use chatkit::store::UserContext;
 use chatkit::server::{EventStream, Responder};
 
 /// A progress line, then the answer.
-pub fn answer_with_progress(out: Responder, text: String) -> EventStream {
+pub fn answer_with_progress(out: Responder<UserContext>, text: String) -> EventStream {
     // TODO: build the stream of two events.
     todo!("yield a progress update, then the answer")
 }

@@ -4,11 +4,12 @@ use chatkit::id_gen::IdKind;
 use chatkit::protocol::{
     AssistantMessage, AssistantMessageContent, ItemKind, ThreadItemUpdate, ThreadStreamEvent,
 };
+use chatkit::store::UserContext;
 use chatkit::server::{EventStream, Responder};
 use futures::StreamExt;
 
 /// Streams `text` as one assistant message, a word per delta.
-pub fn stream_reply(out: Responder, text: String) -> EventStream {
+pub fn stream_reply(out: Responder<UserContext>, text: String) -> EventStream {
     let mut message = out.item(
         IdKind::Message,
         ItemKind::AssistantMessage(AssistantMessage {

@@ -1,6 +1,7 @@
 //! Exercise 2, reference solution: give a new thread a title.
 
 use chatkit::protocol::{ThreadMetadata, ThreadStreamEvent};
+use chatkit::store::UserContext;
 use chatkit::server::Responder;
 
 /// The longest title, in characters, before it is cut.
@@ -8,7 +9,7 @@ pub const MAX_TITLE_CHARS: usize = 40;
 
 /// `thread.updated` with a title made from `text`, if the thread has no title yet.
 pub fn title_event(
-    out: &Responder,
+    out: &Responder<UserContext>,
     thread: &ThreadMetadata,
     text: &str,
 ) -> Option<ThreadStreamEvent> {

@@ -1,11 +1,12 @@
 //! Exercise 3, reference solution: tell the user you are working on it.
 
 use chatkit::protocol::{IconName, ThreadStreamEvent};
+use chatkit::store::UserContext;
 use chatkit::server::{EventStream, Responder, StreamError};
 use futures::StreamExt;
 
 /// A progress line, then the answer.
-pub fn answer_with_progress(out: Responder, text: String) -> EventStream {
+pub fn answer_with_progress(out: Responder<UserContext>, text: String) -> EventStream {
     async_stream::try_stream! {
         let icon = "sparkle"
             .parse::<IconName>()

@@ -9,16 +9,19 @@ use super::*;
 use crate::clock::FixedClock;
 use crate::id_gen::{IdGenerator, SequentialIds};
 use crate::protocol::{TaskKind, WidgetRoot};
+use crate::store::{MemoryStore, UserContext};
 
-fn mapper() -> ResponseMapper {
+fn mapper() -> ResponseMapper<UserContext> {
     let ids = Arc::new(SequentialIds::new());
     let start = Timestamp::from_ymd_hms(2025, 1, 2, 3, 4, 5).expect("valid date");
     let out = Responder::new(
         ThreadId::new("thr_0001"),
         Arc::new(move |kind| ItemId::new(ids.generate(kind))),
         Arc::new(FixedClock::at(start)),
+        Arc::new(MemoryStore::new()),
+        UserContext::new("alice"),
     );
-    ResponseMapper::new(ThreadId::new("thr_0001"), out)
+    ResponseMapper::new(out)
 }
 
 fn model(event: Value) -> RunEvent {
@@ -26,7 +29,7 @@ fn model(event: Value) -> RunEvent {
 }
 
 /// Every event as its wire JSON, one line each.
-fn run(mapper: &mut ResponseMapper, events: Vec<RunEvent>) -> Vec<String> {
+fn run(mapper: &mut ResponseMapper<UserContext>, events: Vec<RunEvent>) -> Vec<String> {
     events
         .into_iter()
         .flat_map(|event| mapper.on_event(event))
@@ -472,4 +475,53 @@ fn a_widget_still_streaming_when_the_run_ends_is_saved_with_its_last_state() {
         .collect();
     assert_eq!(finished.len(), 1, "{finished:?}");
     assert!(finished[0].starts_with(r#"{"type":"thread.item.done","item":{"id":"msg_0001""#));
+}
+
+#[test]
+fn a_provider_id_used_twice_in_one_run_gives_the_second_item_a_fresh_id() {
+    let mut mapper = mapper();
+    let mut ids = Vec::new();
+    for event in [
+        message_added("msg_1"),
+        message_done("msg_1", "First.", json!([])),
+        message_added("msg_1"),
+        message_done("msg_1", "Second.", json!([])),
+    ] {
+        // What `stream_agent_response` does before each event; the store is empty, so only
+        // the run's own reuse can take an id.
+        assert!(mapper.new_provider_id(&event).is_none() || ids.is_empty());
+        for out in mapper.on_event(event) {
+            if let ThreadStreamEvent::ThreadItemDone { item } = out {
+                ids.push(item.id.to_string());
+            }
+        }
+    }
+    assert_eq!(ids, ["msg_1", "msg_0001"]);
+}
+
+#[test]
+fn a_replaced_provider_id_maps_every_later_event_of_that_item() {
+    let mut mapper = mapper();
+    let added = message_added("msg_taken");
+    let (provider_id, kind) = mapper
+        .new_provider_id(&added)
+        .expect("a new message brings its provider id");
+    // As if the store already held `msg_taken`.
+    mapper.replace_provider_id(provider_id, kind);
+    let delta = model(
+        json!({"type":"response.output_text.delta","item_id":"msg_taken",
+        "output_index":0,"content_index":0,"delta":"Hi"}),
+    );
+    let lines = run(
+        &mut mapper,
+        vec![added, delta, message_done("msg_taken", "Hi", json!([]))],
+    );
+    assert!(
+        lines.iter().all(|line| !line.contains("msg_taken")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.iter().all(|line| line.contains("msg_0001")),
+        "{lines:#?}"
+    );
 }

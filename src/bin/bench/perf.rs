@@ -27,7 +27,7 @@ use std::time::Duration;
 use chatkit::id_gen::IdKind;
 use chatkit::protocol::{
     AssistantMessage, AssistantMessageContent, ItemKind, ThreadItem, ThreadItemUpdate,
-    ThreadMetadata, ThreadStreamEvent, UserMessageContent,
+    ThreadMetadata, ThreadStreamEvent, UserMessageItem,
 };
 use chatkit::server::{ChatKitServer, EventStream, Responder};
 use chatkit::store::UserContext;
@@ -168,29 +168,18 @@ impl ChatKitServer<UserContext> for PerfServer {
     fn respond(
         self: Arc<Self>,
         _thread: ThreadMetadata,
-        input: Option<ThreadItem>,
+        input: Option<UserMessageItem>,
         _ctx: UserContext,
-        out: Responder,
+        out: Responder<UserContext>,
     ) -> EventStream {
-        let text = input.as_ref().and_then(first_text).unwrap_or_default();
-        let settings = self.defaults.overridden_by(text);
+        let text = input.map(|message| message.text()).unwrap_or_default();
+        let settings = self.defaults.overridden_by(&text);
         lorem_stream(settings, &out)
     }
 }
 
-/// The text of the first text part of a user message, if it has one.
-fn first_text(item: &ThreadItem) -> Option<&str> {
-    let ItemKind::UserMessage(message) = &item.kind else {
-        return None;
-    };
-    message.content.iter().find_map(|part| match part {
-        UserMessageContent::Text { text } => Some(text.as_str()),
-        UserMessageContent::Tag { .. } => None,
-    })
-}
-
 /// One assistant message streamed as `settings.deltas` lorem words.
-fn lorem_stream(settings: PerfSettings, out: &Responder) -> EventStream {
+fn lorem_stream(settings: PerfSettings, out: &Responder<UserContext>) -> EventStream {
     let message = out.item(
         IdKind::Message,
         ItemKind::AssistantMessage(AssistantMessage {

@@ -63,6 +63,8 @@ struct MockState {
     delay: Duration,
     /// Requests so far; request `N` plays turn `N` and gets ids `…_mock_NNN_…`.
     count: AtomicUsize,
+    /// Put into every id after `mock_`, or empty (see [`MockProviderBuilder::unique_ids`]).
+    id_tag: String,
     /// A std mutex: it is held for a push or a clone, never across an await.
     log: Mutex<Vec<RecordedRequest>>,
 }
@@ -72,6 +74,7 @@ struct MockState {
 pub struct MockProviderBuilder {
     script: Option<Script>,
     delay: Duration,
+    id_tag: String,
 }
 
 impl MockProviderBuilder {
@@ -84,6 +87,19 @@ impl MockProviderBuilder {
     /// Wait this long before each delta event.
     pub fn delay(mut self, delay: Duration) -> Self {
         self.delay = delay;
+        self
+    }
+
+    /// Tags every id with a token of this run (`msg_mock_3fa2c901_001_0`), so ids never repeat
+    /// across processes.
+    ///
+    /// Without it the ids start again at `…_001_…` in every process: right for tests and
+    /// recorded transcripts, which need the same bytes every time, but a server that keeps
+    /// threads in a file and restarts would get ids its threads already hold. A lesson binary
+    /// serving the mock turns this on.
+    pub fn unique_ids(mut self) -> Self {
+        let token = uuid::Uuid::new_v4().simple().to_string();
+        self.id_tag = token[..8].to_owned();
         self
     }
 
@@ -107,6 +123,7 @@ impl MockProviderBuilder {
         let state = Arc::new(MockState {
             script: self.script,
             delay: self.delay,
+            id_tag: self.id_tag,
             ..MockState::default()
         });
         let app = app(state.clone());
@@ -209,7 +226,7 @@ async fn responses(
         let body = wire::http_500_body();
         return (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response();
     }
-    let frames = wire::render(n, &request, &turn);
+    let frames = wire::render(n, &state.id_tag, &request, &turn);
     if !request.stream {
         return non_streaming(frames);
     }

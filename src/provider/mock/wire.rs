@@ -2,7 +2,10 @@
 //! ids of §2.
 //!
 //! Request number `N` gets `resp_mock_NNN` and `created_at = 1764000000 + N`; output item `I`
-//! gets `msg_mock_NNN_I`, `rs_mock_NNN_I`, or `fc_mock_NNN_I` with `call_mock_NNN_I`. Every event
+//! gets `msg_mock_NNN_I`, `rs_mock_NNN_I`, or `fc_mock_NNN_I` with `call_mock_NNN_I`. A mock
+//! started with [`unique_ids`](super::MockProviderBuilder::unique_ids) puts its run's tag
+//! after `mock_` (`msg_mock_3fa2c901_001_0`), so that two processes never hand out the same
+//! id. Every event
 //! carries a `sequence_number` counting from 0, and every field the official client's strict
 //! validation requires (`logprobs`, the response's `tools`, `usage` with both token details).
 //!
@@ -42,6 +45,8 @@ impl Frame {
 /// Builds the frames of one response, numbering them as it goes.
 struct Wire<'a> {
     n: usize,
+    /// The run's tag in the ids, or empty.
+    tag: &'a str,
     request: &'a ResponsesRequest,
     frames: Vec<Frame>,
     /// Finished items, for `response.completed`'s `output`.
@@ -51,9 +56,11 @@ struct Wire<'a> {
 }
 
 /// Every frame of request `n` answering with `turn` (which must not be an HTTP failure).
-pub fn render(n: usize, request: &ResponsesRequest, turn: &Turn) -> Vec<Frame> {
+/// `tag` is the run's tag for the ids, empty for the fixed ids of the recorded transcripts.
+pub fn render(n: usize, tag: &str, request: &ResponsesRequest, turn: &Turn) -> Vec<Frame> {
     let mut wire = Wire {
         n,
+        tag,
         request,
         frames: Vec::new(),
         done: Vec::new(),
@@ -159,7 +166,16 @@ impl Wire<'_> {
     }
 
     fn id(&self, prefix: &str, index: usize) -> String {
-        format!("{prefix}_mock_{:03}_{index}", self.n)
+        format!("{prefix}_mock_{}{:03}_{index}", self.tag_part(), self.n)
+    }
+
+    /// `tag_` when the run is tagged, else nothing.
+    fn tag_part(&self) -> String {
+        if self.tag.is_empty() {
+            String::new()
+        } else {
+            format!("{}_", self.tag)
+        }
     }
 
     fn message(
@@ -365,7 +381,7 @@ impl Wire<'_> {
         extra.insert("temperature".to_owned(), json!(request.temperature));
         extra.insert("top_p".to_owned(), json!(request.top_p));
         Response {
-            id: format!("resp_mock_{:03}", self.n),
+            id: format!("resp_mock_{}{:03}", self.tag_part(), self.n),
             object: "response".to_owned(),
             created_at: (CREATED_AT_BASE + self.n as u64).into(),
             status: Some(status.to_owned()),
@@ -464,7 +480,7 @@ mod tests {
         let request: ResponsesRequest =
             serde_json::from_value(json!({"model": "gpt-4.1-mini", "input": [], "stream": true}))
                 .expect("a request");
-        let events: Vec<String> = render(1, &request, &turn)
+        let events: Vec<String> = render(1, "", &request, &turn)
             .into_iter()
             .map(|frame| frame.event)
             .collect();
@@ -501,7 +517,7 @@ mod tests {
         let request: ResponsesRequest =
             serde_json::from_value(json!({"model": "gpt-4.1-mini", "input": [], "stream": true}))
                 .expect("a request");
-        let frames = render(1, &request, &turn);
+        let frames = render(1, "", &request, &turn);
         let events: Vec<&str> = frames.iter().map(|frame| frame.event.as_str()).collect();
         assert_eq!(
             events,
