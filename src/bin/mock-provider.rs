@@ -3,7 +3,7 @@
 //! Run with
 //!
 //! ```text
-//! cargo run --bin mock-provider -- --port 8765 [--script FILE] [--delay-ms N]
+//! cargo run --bin mock-provider -- --port 8765 [--script FILE] [--delay-ms N] [--unique-ids]
 //! ```
 //!
 //! and watch it stream (the `-N` turns off curl's buffering):
@@ -39,6 +39,11 @@ struct Args {
     /// Milliseconds to wait before each streamed delta, so a person sees the stream.
     #[arg(long, default_value_t = 0)]
     delay_ms: u64,
+    /// Tag every id with a token of this process (`msg_mock_3fa2c901_001_0`), so a server that
+    /// keeps threads across restarts of the mock never sees an id twice. Off by default: the
+    /// recorded transcripts need the fixed ids (`msg_mock_001_0`).
+    #[arg(long)]
+    unique_ids: bool,
 }
 
 #[tokio::main]
@@ -47,6 +52,9 @@ async fn main() -> anyhow::Result<()> {
     let mut builder = MockProvider::builder().delay(Duration::from_millis(args.delay_ms));
     if let Some(path) = &args.script {
         builder = builder.script(Script::load(path)?);
+    }
+    if args.unique_ids {
+        builder = builder.unique_ids();
     }
     let mock = builder
         .start_on(SocketAddr::new(args.host, args.port))
