@@ -4,8 +4,9 @@
 //!
 //! It builds the request a ChatKit client sends, decodes it the way a server does, then prints
 //! the Server-Sent Events a server answers with, every value built from `chatkit::protocol`
-//! types with fixed ids and times. Compare the output with example E1 in the protocol notes:
-//! only the ids and timestamps differ from what the Python SDK prints.
+//! types with fixed ids and times. Compare the output with the stream of lesson 01 recorded from
+//! the Python SDK (protocol#sse-framing, `fixtures/transcripts/lesson01_create.sse`): only the
+//! ids, timestamps and texts differ.
 
 use chatkit::protocol::request::ThreadsCreateParams;
 use chatkit::protocol::{

@@ -1,7 +1,7 @@
 """Checks the Rust mock model provider against the official clients.
 
 The mock (`cargo run --bin mock-provider`) claims to speak the full Responses API streaming
-wire (model-side.md §1.5). This script proves it with the two clients ChatKit apps use:
+wire (protocol#responses-order). This script proves it with the two clients ChatKit apps use:
 
 1. the `openai` Python client with strict response validation
    (`_strict_response_validation=True`), which raises on any event missing a required field

@@ -5,7 +5,8 @@
 #   1. build chatkit-conform, lesson01 and lesson02;
 #   2. start reference/conform_app.py (openai-chatkit 1.6.5 on FastAPI + uvicorn) on a free
 #      loopback port and run `check` against it: zero errors required. Its warnings are the
-#      SDK's own quirks (a bare 500 for bad input, §8.1; a 200 stream that aborts, §8.2);
+#      SDK's own quirks (a bare 500 for bad input, protocol#quirk-status-500; a 200 stream
+#      that aborts, protocol#quirk-aborted-stream);
 #   3. run `check` against lesson01 and lesson02 (`--store memory`, each on a free port):
 #      zero errors AND zero warnings, except the checks listed in LESSON_ALLOWED_WARNINGS;
 #   4. run `validate` over every SSE fixture: zero errors and zero warnings.

@@ -9,7 +9,7 @@ streams a short assistant message as `thread.item.added`, a content part, a few 
 the part's `done` and the item's `done`, the way a model-backed server does.
 
 Everything about it is the SDK's default behaviour on purpose, including its quirks (a bare
-500 for a malformed body, §8.1 of the protocol notes): the checker reports those as warnings.
+500 for a malformed body, protocol#quirk-status-500): the checker reports those as warnings.
 
 Run it by hand:
 

@@ -4,7 +4,7 @@
 and `record_agent_transcripts.py` subclass it with ids that count per kind, as the Rust
 `SequentialIds` do. Everything is keyed by user first, so users never see each other's data,
 and lists are ordered by `(created_at, id)` with the last element's id as the cursor, as
-the Rust stores order them (protocol notes §6.2).
+the Rust stores order them (protocol#store-pagination).
 """
 
 from __future__ import annotations
@@ -78,7 +78,10 @@ class MemoryStore(Store[Context]):
 
 
 def page(elements: list, limit: int, after: str | None, order: str) -> Page:
-    """One page ordered by (created_at, id); an unknown cursor is NotFound, as for items in §6.2."""
+    """One page ordered by (created_at, id); an unknown cursor is NotFound.
+
+    The paging rule of protocol#store-pagination, as the Rust stores apply it.
+    """
     ordered = sorted(elements, key=lambda e: (e.created_at, e.id), reverse=order == "desc")
     start = 0
     if after is not None:

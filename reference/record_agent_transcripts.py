@@ -22,17 +22,17 @@ every turn goes to `.requests.json`. The server's `respond` builds the model inp
 thread's 20 newest items with `simple_to_agent_input`, as the SDK's docs do, so later turns
 send the history.
 
-Cases keep out the reference bugs the Rust side fixes (model-side.md §5): one function call
+Cases keep out the reference bugs the Rust side fixes (protocol#bridge-fixes): one function call
 per client tool call, guardrails only on runs without function calls (whose `fc_` ids the
 reference would also "remove"), and no timing artefacts. The server's `respond` catches a
 guardrail's tripwire and shows its message, as the SDK's docs do; the input guardrail runs
 before the model call (`run_in_parallel=False`), as the Rust runner's always do. The workflow helpers yield
 (`settle()`) between calls, so each event is serialized before the next helper changes the
-workflow (model-side.md §3.5, j2); a stream cut before `response.completed` is read through
+workflow (protocol#agent-workflows); a stream cut before `response.completed` is read through
 `SettlingTransport`, so the partial output reaches chatkit before the Agents SDK's error (which
 would otherwise drop it). Annotations streamed through
 `annotation.added` crash chatkit 1.6.5 (the event carries the openai module's own annotation
-class, which chatkit's `TypeAdapter` rejects, model-side.md §3.4); the recorder hands chatkit
+class, which chatkit's `TypeAdapter` rejects, protocol#agent-annotations); the recorder hands chatkit
 the annotation as a dict instead, as older openai clients delivered it, so the fixture shows
 chatkit's intended mapping (the one its own unit tests check), not the crash.
 
@@ -231,7 +231,7 @@ async def plan_trip(ctx: RunContextWrapper[AgentContext], city: str) -> str:
     """
     # `settle()` after each helper lets the consumer serialize its event before the next helper
     # changes the workflow: without it the reference sends an `added` that already shows the
-    # final tasks and a second `done` (model-side.md §3.5, j vs j2), a bug the Rust side fixes
+    # final tasks and a second `done` (protocol#bridge-fixes), a bug the Rust side fixes
     # (README "Differences"). The fixture holds the intended behaviour.
     await ctx.context.start_workflow(Workflow(type="custom", tasks=[]))
     await settle()
@@ -356,12 +356,12 @@ class SettlingTransport(httpx.AsyncHTTPTransport):
     the whole partial message. Which events survive is a race between the body's reads and the
     consumer (a timing artefact, like the workflow helpers'); letting the consumer run before
     the end keeps it out of the fixture, which then shows the error after the streamed outputs,
-    as for the other mid-stream failures (model-side.md §3.9).
+    as for the other mid-stream failures (protocol#agent-errors).
 
     An output guardrail's tripwire is stored the same way, as soon as the guardrail has run,
     and races the same queued events (with a fast mock, the message's `output_item.done`): the
     guarded cases read through this transport too, and show the message done, then removed
-    (model-side.md §3.8, i).
+    (protocol#guardrails).
     """
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

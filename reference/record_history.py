@@ -2,7 +2,7 @@
 
 A ChatKit server answers a turn by loading the thread's recent items and converting them into
 the `input` of a Responses API request (`chatkit/agents.py`: `ThreadItemConverter`,
-`simple_to_agent_input`; model-side.md §4). The Rust converter (`src/agent/history.rs`) must
+`simple_to_agent_input`; protocol#history). The Rust converter (`src/agent/history/`) must
 give the same input, byte for byte in every text. This script records what the reference gives,
 one case per file: `fixtures/history/<case>.json`, read by `tests/history.rs`.
 
@@ -406,7 +406,7 @@ def case_end_of_turn() -> Thread:
 
 
 def case_mentions() -> Thread:
-    # model-side.md §4's ordering example: user text + attachment parts, then the quote,
+    # The ordering example of protocol#history: user text + attachment parts, then the quote,
     # then one @-mention message with one part per distinct tag text.
     t = Thread()
     t.assistant("Alice and Bob are on the team.")

@@ -428,7 +428,7 @@ async fn assert_matches_reference(case: &str) -> CaseRun {
 }
 
 /// The one normalisation: pydantic gives each tool argument a `title` ("Query" for `query`),
-/// which schemars does not. model-side.md §5 lists these titles as incidental (the model does
+/// which schemars does not. protocol#matching lists these titles as incidental (the model does
 /// not need them), so they are removed from both sides; the tool's root title is kept.
 fn without_property_titles(mut requests: Vec<Value>) -> Vec<Value> {
     for request in &mut requests {

@@ -2,7 +2,7 @@
 //! client against injected faults (wiremock for whole bodies, a small axum server for streams
 //! that stall or stop mid-event).
 //!
-//! Request bodies are compared with the ones model-side.md §1.1 records the Agents SDK sending.
+//! Request bodies are compared with what the Agents SDK sends (protocol#responses-request).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -29,7 +29,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// The arguments of the weather tool of model-side.md §1.1.
+/// The arguments of a weather tool, as the Agents SDK describes it (protocol#responses-request).
 #[derive(Deserialize, JsonSchema)]
 struct WeatherArgs {
     /// Name of the city.
@@ -104,8 +104,8 @@ fn model_types(events: &[RunEvent]) -> Vec<String> {
         .collect()
 }
 
-/// The §1.1 tool exactly as the Agents SDK sends it, less pydantic's per-property `title`
-/// (incidental, model-side.md §5).
+/// The weather tool exactly as the Agents SDK sends it (protocol#responses-request), less
+/// pydantic's per-property `title` (incidental, protocol#matching).
 fn expected_weather_tool() -> Value {
     json!({"name":"get_weather","parameters":{"properties":{"city":{"description":"Name of the city.","type":"string"}},"required":["city"],"title":"get_weather_args","type":"object","additionalProperties":false},"strict":true,"type":"function","description":"Get the current weather for a city."})
 }
@@ -132,7 +132,8 @@ async fn text_turn_streams_the_full_wire_and_finishes_with_the_text() {
     assert_eq!(types.last().map(String::as_str), Some("response.completed"));
     let deltas = types.iter().filter(|t| *t == "response.output_text.delta");
     assert_eq!(deltas.count(), 7);
-    // The text scenario's body (§1.1): tools `[]`, no tool_choice, nothing unset.
+    // The text scenario's body (protocol#responses-request): tools `[]`, no tool_choice,
+    // nothing unset.
     let requests = mock.requests();
     assert_eq!(requests.len(), 1);
     assert_eq!(
@@ -247,7 +248,7 @@ async fn tool_call_turn_runs_the_tool_and_calls_the_model_again_with_its_output(
         Some(&FinalOutput::Text("It is sunny and 21°C in Paris.".into()))
     );
 
-    // Both bodies, compared with §1.1.
+    // Both bodies, compared with protocol#responses-request.
     let requests = mock.requests();
     assert_eq!(requests.len(), 2);
     let first = json!({"model":"gpt-4.1-mini","stream":true,"include":[],
@@ -642,7 +643,7 @@ async fn response_incomplete_is_typed() {
 
 #[tokio::test]
 async fn a_minimal_stream_without_created_or_sequence_numbers_is_accepted() {
-    // model-side.md §1.6: the smallest stream the Agents SDK accepts.
+    // protocol#responses-minimal: the smallest stream the Agents SDK accepts.
     let body = "data: {\"type\":\"response.completed\",\"response\":{\"id\":\"r1\",\"output\":[{\"type\":\"message\",\"content\":[{\"type\":\"output_text\",\"text\":\"hey\"}]}]}}\n\n";
     assert!(error_for_body(body.to_owned()).await.is_none());
 }

@@ -5,7 +5,7 @@
 //! run finishes. A guardrail that trips ends the run with
 //! [`RunError::GuardrailTripped`](super::RunError::GuardrailTripped); the
 //! [`bridge`](super::bridge) then removes every item the client saw during the run and shows
-//! the tripwire's message as the stream's error (model-side.md §3.8).
+//! the tripwire's message as the stream's error (protocol#guardrails).
 //!
 //! ```text
 //! input ─► input guardrails ─► model … tools … model ─► final text ─► output guardrails ─► done

@@ -3,7 +3,7 @@
 //!
 //! Where it sits: a ChatKit `respond()` builds the model input from the thread, hands it to
 //! [`Runner::run_streamed`], and turns the resulting [`RunEvent`]s into ChatKit events. That
-//! last step, the Responses → ChatKit mapping of model-side.md §3, is a separate, pure module
+//! last step, the Responses → ChatKit mapping (protocol#agent-events), is a separate, pure module
 //! (the translator) that reads this stream; this module knows nothing of threads or stores.
 //!
 //! ```text
@@ -143,7 +143,7 @@ impl<C> From<String> for Instructions<C> {
     }
 }
 
-/// Sampling and tool settings; each one is sent only when set (model-side.md §1.1).
+/// Sampling and tool settings; each one is sent only when set (protocol#responses-request).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModelSettings {
     /// Sampling temperature.

@@ -9,7 +9,7 @@
 //! Each turn's request is the agent's settings plus the input so far. After a turn with
 //! function calls, the input grows by every output item of that response (replayed as the
 //! Agents SDK does: function calls keep their `id` and `status`) and one
-//! `function_call_output` per call (model-side.md §1.1).
+//! `function_call_output` per call (protocol#responses-request).
 //!
 //! # Errors
 //!

@@ -26,9 +26,10 @@
 //! ```
 //!
 //! The schema is never written by hand: [`strict_schema`] asks `schemars` for the argument type's
-//! schema and rewrites it into OpenAI's strict mode, as the Agents SDK sends it (model-side.md
-//! §1.1): `additionalProperties: false` on every object, every property `required`, an optional
-//! field as a nullable type, and none of the keywords strict mode rejects.
+//! schema and rewrites it into OpenAI's strict mode, as the Agents SDK sends it
+//! (protocol#responses-request): `additionalProperties: false` on every object, every property
+//! `required`, an optional field as a nullable type, and none of the keywords strict mode
+//! rejects.
 //!
 //! A tool receives a [`ToolContext`]: the request context, and a channel to stream ChatKit-side
 //! effects ([`ToolEvent`]: progress updates, workflow tasks, widgets, client effects) and to ask

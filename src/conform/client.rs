@@ -1,8 +1,8 @@
 //! The checker's HTTP client: one POST, bounded in time and size, whatever the server does.
 //!
 //! A server under test may hang, stream forever, answer gigabytes or drop the connection
-//! halfway (the reference aborts a stream whose set-up fails, protocol#quirk-aborted-stream). None of that may hang
-//! or crash the checker, so every request here:
+//! halfway (the reference aborts a stream whose set-up fails, protocol#quirk-aborted-stream).
+//! None of that may hang or crash the checker, so every request here:
 //!
 //! * has a deadline covering sending, the status line and the whole body;
 //! * keeps at most [`MAX_BODY_BYTES`] of the body;
@@ -107,8 +107,8 @@ impl Client {
     pub fn new(url: &str, headers: HeaderMap, timeout: Duration) -> Result<Self, ClientError> {
         // No connection reuse: a server under test may close a connection after an error or
         // an aborted stream (the reference does, protocol#quirk-aborted-stream), and the next
-        // request would then fail on the stale socket and be blamed on the wrong check. A fresh loopback connection
-        // per request costs well under a millisecond.
+        // request would then fail on the stale socket and be blamed on the wrong check. A fresh
+        // loopback connection per request costs well under a millisecond.
         let http = reqwest::Client::builder()
             .connect_timeout(timeout)
             .pool_max_idle_per_host(0)

@@ -2,10 +2,10 @@
 //! reference's `data: <json>\n\n`.
 //!
 //! The reference writes each event as one chunk: `data: `, one line of compact JSON, and a
-//! blank line (protocol#sse-framing). No `event:`, `id:` or `retry:` field, no comment, no heartbeat. A generic
-//! SSE parser (such as `eventsource-stream`, which `http/ask.rs` uses to *show* a stream)
-//! accepts far more than that and hides the differences, so the checker reads the lines
-//! itself: every line is either `data: …` or the blank line that ends a frame.
+//! blank line (protocol#sse-framing). No `event:`, `id:` or `retry:` field, no comment, no
+//! heartbeat. A generic SSE parser (such as `eventsource-stream`, which `http/ask.rs` uses to
+//! *show* a stream) accepts far more than that and hides the differences, so the checker reads
+//! the lines itself: every line is either `data: …` or the blank line that ends a frame.
 //!
 //! What is an error and what a warning follows the client: a field other than `data` changes
 //! how an EventSource-style client dispatches the event, a JSON split over several `data:`
@@ -113,7 +113,7 @@ fn read_line(line: &str, number: usize, pending: &mut Option<Pending>, framed: &
     if line.starts_with(':') {
         framed.findings.push(framing_warning(
             at,
-            "an SSE comment line; the reference sends none (protocol#quirk-no-heartbeat calls them a safe addition)",
+            "an SSE comment line; the reference sends none (a safe addition: protocol#quirk-no-heartbeat)",
         ));
         return;
     }

@@ -222,9 +222,10 @@ impl Tracker {
     fn on_updated(&mut self, event: &Value, at: &str) {
         let id = event["item_id"].as_str().unwrap_or_default();
         let update_type = event["update"]["type"].as_str().unwrap_or_default();
-        // An action may update a widget stored by an earlier stream (protocol#threads-custom-action;
-        // the SDK's `calls_action` test: stream_options, then `widget.root.updated`), so only a widget this stream already
-        // finished is out of bounds for a widget update.
+        // An action may update a widget stored by an earlier stream
+        // (protocol#threads-custom-action; the SDK's `calls_action` test streams stream_options,
+        // then `widget.root.updated`), so only a widget this stream already finished is out of
+        // bounds for a widget update.
         if update_type.starts_with("widget.")
             && !self.pending.contains_key(id)
             && !self.finished_ids.contains(id)
@@ -341,7 +342,8 @@ impl Tracker {
         }
     }
 
-    /// Items still pending when a stream ends cleanly were shown and never stored (protocol#stream-order).
+    /// Items still pending when a stream ends cleanly were shown and never stored
+    /// (protocol#stream-order).
     fn check_end(&mut self, events: &[(usize, Value)]) {
         if self.facts.failed || events.is_empty() {
             return;

@@ -13,9 +13,9 @@
 //! * the same fields in another order: **warning**, only byte-level comparisons care;
 //! * a value written differently (a list of another length, another string): **error**.
 //!
-//! Timestamps are the one normalisation (protocol#timestamps): the reference writes naive local times with a
-//! variable fraction, this crate writes UTC with a `Z`, and both denote one instant, so two
-//! strings that parse to the same [`Timestamp`] are equal here.
+//! Timestamps are the one normalisation (protocol#timestamps): the reference writes naive local
+//! times with a variable fraction, this crate writes UTC with a `Z`, and both denote one instant,
+//! so two strings that parse to the same [`Timestamp`] are equal here.
 //!
 //! Where it sits: used by `validate.rs` for every SSE event and JSON body, and by the live
 //! checks to compare a persisted item with the one that was streamed; pure, no I/O.

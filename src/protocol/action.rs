@@ -17,8 +17,8 @@
 //! What it leaves out, on purpose:
 //!
 //! * The reference accepts an action with no `type` and stores a placeholder that later fails to
-//!   serialize (protocol notes §8.6). Here `type` is required, so such a request is rejected when
-//!   it is decoded.
+//!   serialize (protocol#quirk-action-without-type). Here `type` is required, so such a
+//!   request is rejected when it is decoded.
 //! * `Action.create(...)`, which builds a config from a typed `Action` subclass: in Rust,
 //!   [`ActionConfig::new`] and its `with_*` methods do the same job.
 

@@ -4,7 +4,7 @@
 //! content part, a text delta, an annotation, a finished part; a widget's streaming text, one
 //! component or the whole tree; a workflow task added or changed; a generated image's progress.
 //! The server applies the assistant-part and workflow-task updates to its pending copy of the
-//! item, so a cancelled stream can still save what was shown (§5.5 of the protocol notes).
+//! item, so a cancelled stream can still save what was shown (protocol#cancellation).
 //!
 //! Where it sits: protocol layer; the `update` of [`ThreadStreamEvent::ThreadItemUpdated`].
 //!

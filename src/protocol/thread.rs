@@ -4,7 +4,7 @@
 //! A thread is one conversation. The store keeps its metadata (title, status, creation time,
 //! image domains and integration `metadata`); the client receives the same fields plus a page of
 //! items. In every server output the `metadata` object is written as `{}`: the Python server
-//! rebuilds the response thread without the stored metadata (§3.2 of the protocol notes), and
+//! rebuilds the response thread without the stored metadata (protocol#threads), and
 //! the server layer does the same through [`Thread::for_client`].
 //!
 //! Where it sits: protocol layer. `thread.created` / `thread.updated` events, `threads.get_by_id`,

@@ -2,7 +2,7 @@
 //!
 //! Every `created_at` on a thread or an item is a [`Timestamp`]. The Python SDK stores
 //! `datetime` values and lets pydantic print them, which gives a different text for each
-//! kind of value it meets (see `../shared/chatkit-protocol.md` §4):
+//! kind of value it meets (protocol#timestamps):
 //!
 //! | Python value                  | pydantic writes               |
 //! |-------------------------------|-------------------------------|

@@ -1,10 +1,11 @@
 //! The Responses API wire, as data: the request body, the input and output items, and the
 //! streamed events.
 //!
-//! These are the shapes of `../shared/model-side.md` §1: the body `POST /responses` takes
-//! (§1.1), the input items the Agents SDK and ChatKit's converter send (§1.2), and the event
-//! catalogue (§1.4). The same types serve both sides: [`super::openai`] writes requests and
-//! reads events, [`super::mock`] reads requests and writes events.
+//! These are the shapes of the Responses API (protocol#responses-api): the body
+//! `POST /responses` takes (protocol#responses-request), the input items the Agents SDK and
+//! ChatKit's converter send (protocol#responses-input), and the event catalogue
+//! (protocol#responses-events). The same types serve both sides: [`super::openai`] writes
+//! requests and reads events, [`super::mock`] reads requests and writes events.
 //!
 //! # Why not `async-openai`
 //!
@@ -14,7 +15,7 @@
 //! * it has no catch-all for event types it does not know, so a server that adds an event
 //!   breaks the stream, where the official Python client skips it;
 //! * it requires `sequence_number` and the other fields strict validation wants, which the
-//!   minimal servers ChatKit works with (model-side.md §1.6) leave out.
+//!   minimal servers ChatKit works with (protocol#responses-minimal) leave out.
 //!
 //! So the types here are written to be **tolerant** on the read side: every field a server may
 //! leave out has a `#[serde(default)]`, unknown event types and item types become an
@@ -30,7 +31,8 @@ use serde_json::{Map, Value};
 
 /// The body of `POST /responses`.
 ///
-/// Fields that are not set are left out of the JSON, never sent as `null` (model-side.md §1.1).
+/// Fields that are not set are left out of the JSON, never sent as `null`
+/// (protocol#responses-request).
 /// `tools` and `include` are always sent, `[]` when empty, because the Agents SDK sends them.
 ///
 /// # Wire format
@@ -144,7 +146,7 @@ fn function_type() -> String {
     "function".to_owned()
 }
 
-/// One item of the request's `input` (model-side.md §1.2).
+/// One item of the request's `input` (protocol#responses-input).
 ///
 /// The one shape without a `type` is the "easy" message the Agents SDK sends for a plain string
 /// input (`{"content":"Hi there","role":"user"}`), so this is an untagged pair: a typed item,
@@ -433,7 +435,7 @@ pub struct Response {
     /// The model that answered.
     #[serde(default)]
     pub model: String,
-    /// Every finished item: the turn's result (model-side.md §1.6).
+    /// Every finished item: the turn's result (protocol#responses-minimal).
     #[serde(default)]
     pub output: Vec<OutputItem>,
     /// Echo of the request setting.
@@ -511,7 +513,7 @@ pub struct OutputTokensDetails {
     pub reasoning_tokens: u64,
 }
 
-/// One streamed event (model-side.md §1.4), picked by its JSON `type`.
+/// One streamed event (protocol#responses-events), picked by its JSON `type`.
 ///
 /// Index fields default to 0 and text fields to `""` when a server leaves them out. The
 /// `sequence_number` every event carries on the real API is not kept: nobody reads it (the

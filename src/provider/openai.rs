@@ -1,7 +1,8 @@
 //! The Responses API client: `POST {base_url}/responses` with `stream: true`, read as SSE.
 //!
 //! The only module of the crate that makes outgoing HTTP calls. It does what the official
-//! `openai` Python client does for a streamed `responses.create` (model-side.md §1.3), no more:
+//! `openai` Python client does for a streamed `responses.create` (protocol#responses-sse), no
+//! more:
 //!
 //! 1. **Send** the body ([`ResponsesRequest`] leaves unset fields out) with
 //!    `Authorization: Bearer <key>`.
@@ -231,7 +232,7 @@ impl OpenAiProvider {
             .post(self.endpoint())
             .json(request)
             // The official client sends `Accept: application/json` even when streaming
-            // (model-side.md §1.1); servers answer a streamed request with SSE regardless.
+            // (protocol#responses-request); servers answer a streamed request with SSE regardless.
             .header(reqwest::header::ACCEPT, "application/json");
         if let Some(key) = &self.api_key {
             builder = builder.bearer_auth(key);

@@ -3,7 +3,7 @@
 //! Each turn, a ChatKit server sends the model the conversation so far. It has no transcript
 //! of earlier model calls, only the thread: user and assistant messages, client tool calls,
 //! widgets, workflows, hidden context… This module converts those items into Responses API
-//! input items (model-side.md §4), with exactly the texts the Python SDK writes, so a model
+//! input items (protocol#history), with exactly the texts the Python SDK writes, so a model
 //! sees the same conversation from either server.
 //!
 //! ```text

@@ -1,7 +1,7 @@
 //! Python's `json.dumps(value)`, byte for byte.
 //!
 //! The reference converter writes a client tool call's arguments and output with
-//! `json.dumps(...)` and its defaults (model-side.md §3.7), and the model then reads those
+//! `json.dumps(...)` and its defaults (protocol#client-tools), and the model then reads those
 //! exact strings in every later turn. `serde_json::to_string` writes different bytes for the
 //! same value, so the history would not match the reference's:
 //!

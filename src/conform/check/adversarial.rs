@@ -112,7 +112,8 @@ impl Suite<'_> {
         }
     }
 
-    /// Bad requests: each is refused, and together they change nothing (protocol#request-validation).
+    /// Bad requests: each is refused, and together they change nothing
+    /// (protocol#request-validation).
     pub(super) async fn bad_input(&mut self) {
         let before = self.snapshot().await;
         let thread_id = self

@@ -3,7 +3,7 @@
 //!
 //! It answers each request from a [`Script`] (the format is in [`script`]) or, with no script,
 //! from a small rule-based [toy model](toy). Either way it streams the **full** Responses wire
-//! of model-side.md §1.5 ([`wire`]): `response.created`, `response.in_progress`, every item's
+//! (protocol#responses-order, [`wire`]): `response.created`, `response.in_progress`, every item's
 //! events with `sequence_number`, `logprobs` and `usage`, and deterministic ids, so that the
 //! official `openai` Python client with strict validation and the Agents SDK accept it
 //! (`reference/check_mock_provider.py` proves it in CI).
@@ -17,7 +17,9 @@
 //! what a client sent. A per-token delay (before each `*.delta` event) lets a person watch the
 //! stream; tests use none.
 //!
-//! Python counterpart: the Starlette mock of model-side.md §2 that recorded the reference wire.
+//! Python counterpart: the Starlette mock the reference wire was first recorded with; the
+//! transcripts in `fixtures/agent_transcripts/` are recorded against this one instead
+//! (protocol#mock-provider).
 
 pub mod script;
 pub mod toy;

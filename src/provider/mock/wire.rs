@@ -1,5 +1,5 @@
-//! Turns a [`Turn`] into the full Responses wire of model-side.md §1.5, with the deterministic
-//! ids of §2.
+//! Turns a [`Turn`] into the full Responses wire (protocol#responses-order), with the
+//! deterministic ids of the mock (protocol#mock-provider).
 //!
 //! Request number `N` gets `resp_mock_NNN` and `created_at = 1764000000 + N`; output item `I`
 //! gets `msg_mock_NNN_I`, `rs_mock_NNN_I`, or `fc_mock_NNN_I` with `call_mock_NNN_I`. A mock
