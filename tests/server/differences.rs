@@ -1,6 +1,6 @@
 //! Deliberate differences from the reference that none of its tests cover.
 //!
-//! Each test names the reference behaviour it replaces (the protocol notes, §8, list them as
+//! Each test names the reference behaviour it replaces (protocol#sdk-quirks lists them as
 //! quirks) and says why the Rust server does otherwise. The common thread: a request that
 //! cannot be served is refused *before* the first SSE byte, with a typed error the HTTP layer
 //! turns into a status, instead of a 200 stream that aborts or says nothing.
@@ -29,8 +29,8 @@ fn hidden() -> ItemKind {
 #[tokio::test]
 async fn hidden_items_are_never_sent_through_added_replaced_or_done() {
     // The reference hides a hidden item's `done` but sends its `added` and `replaced` events
-    // (§3.3, "leak"). Here no event carrying a hidden item reaches the client; the store still
-    // gets it, since it is context for the model.
+    // (protocol#quirk-hidden-leak). Here no event carrying a hidden item reaches the client;
+    // the store still gets it, since it is context for the model.
     let server = TestServer::responding(|thread, _input, _ctx, out| {
         try_stream! {
             yield ThreadStreamEvent::ThreadItemAdded { item: item(&out, &thread, "hidden_1", hidden()) };
@@ -68,8 +68,9 @@ async fn hidden_items_are_never_sent_through_added_replaced_or_done() {
 
 #[tokio::test]
 async fn add_user_message_to_an_unknown_thread_is_refused_before_streaming() {
-    // The reference answers 200 with an event-stream and then aborts the body (§8.2), so the
-    // client sees a broken connection. Here the prelude fails first: ThreadNotFound, a 404.
+    // The reference answers 200 with an event-stream and then aborts the body
+    // (protocol#quirk-aborted-stream), so the client sees a broken connection. Here the
+    // prelude fails first: ThreadNotFound, a 404.
     let processor = processor(TestServer::new());
 
     let error = refused(
@@ -90,7 +91,8 @@ async fn add_user_message_to_an_unknown_thread_is_refused_before_streaming() {
 #[tokio::test]
 async fn threads_create_with_an_unknown_attachment_stores_no_thread() {
     // The reference has already saved the thread and sent `thread.created` when the missing
-    // attachment is found (§8.2). Here attachments are loaded first, so nothing is saved.
+    // attachment is found (protocol#quirk-aborted-stream). Here attachments are loaded first,
+    // so nothing is saved.
     let processor = processor(TestServer::new());
     let mut message = input("Hello");
     message["attachments"] = json!(["atc_missing"]);
@@ -111,8 +113,9 @@ async fn threads_create_with_an_unknown_attachment_stores_no_thread() {
 
 #[tokio::test]
 async fn retry_after_an_unknown_item_is_item_not_found() {
-    // The reference answers with an empty stream, not even `stream_options` (§8.3), which a
-    // client cannot tell from a retry that produced nothing. Here it is ItemNotFound, a 404.
+    // The reference answers with an empty stream, not even `stream_options`
+    // (protocol#quirk-empty-retry), which a client cannot tell from a retry that produced
+    // nothing. Here it is ItemNotFound, a 404.
     let processor = processor(TestServer::new());
     let thread_id = stream(&processor, create("Hello")).await.thread_id();
 
@@ -134,8 +137,9 @@ async fn retry_after_an_unknown_item_is_item_not_found() {
 #[tokio::test]
 async fn custom_action_from_an_item_that_is_not_a_widget_is_refused() {
     // The reference streams a lone `{"type":"error","code":"stream.error","allow_retry":false}`
-    // (§5.2). A sender that is not a widget is a bad request, not a failed stream, so here it
-    // is refused before streaming, as `threads.sync_custom_action` already is in the reference.
+    // (protocol#threads-custom-action). A sender that is not a widget is a bad request, not a
+    // failed stream, so here it is refused before streaming, as `threads.sync_custom_action`
+    // already is in the reference.
     let processor = processor(TestServer::new());
     let created = stream(&processor, create("Hello")).await;
     let user_message_id = created.done_items()[0].id.clone();
@@ -191,8 +195,8 @@ async fn items_list_of_an_unknown_thread_is_thread_not_found() {
 #[tokio::test]
 async fn add_client_tool_output_finds_the_pending_call_behind_a_later_item() {
     // The reference looks at the newest item only, so any item after the call (an end-of-turn
-    // marker, a hidden note) makes the tool output fail (§8.11). Here the newest pending call
-    // among the last 20 items is the one answered.
+    // marker, a hidden note) makes the tool output fail (protocol#quirk-tool-output). Here the
+    // newest pending call among the last 20 items is the one answered.
     let server = TestServer::responding(|thread, input, _ctx, out| {
         try_stream! {
             if input.is_some() {

@@ -159,7 +159,7 @@ fn annotations_convert_and_the_unconvertible_are_dropped() {
     );
 }
 
-/// Reference bug (model-side.md §3.4, f2): chatkit 1.6.5 fails the turn with `stream.error` on
+/// Reference bug (protocol#agent-annotations): chatkit 1.6.5 fails the turn with `stream.error` on
 /// every `output_text.annotation.added` from openai 3.54.0. Here it maps, indexed by converted
 /// annotations per part.
 #[test]
@@ -249,7 +249,7 @@ fn server_tool_calls_are_invisible() {
     assert!(mapper.finish().is_empty());
 }
 
-/// Reference bug (model-side.md §3.7): the pending client tool call takes the ids of the run's
+/// Reference bug (protocol#client-tools): the pending client tool call takes the ids of the run's
 /// *last* function call. Here it takes those of the call whose tool asked for it.
 #[test]
 fn a_client_tool_call_takes_the_ids_of_the_call_that_asked_for_it() {
@@ -283,7 +283,7 @@ fn a_client_tool_call_takes_the_ids_of_the_call_that_asked_for_it() {
     );
 }
 
-/// Reference bug (model-side.md §3.5, j): helpers called without yielding send a workflow
+/// Reference bug (protocol#agent-workflows): helpers called without yielding send a workflow
 /// `added` that already shows its final tasks, and a second `done` for it. Here each request
 /// is handled when it was made: the workflow is added with one task and done once.
 #[test]
@@ -346,7 +346,7 @@ fn a_widget_ends_the_open_workflow_first() {
     assert!(lines[2].contains(r#""created_at":"2025-01-02T03:04:06Z","type":"widget""#));
 }
 
-/// Reference bug (model-side.md §3.8): a guardrail tripwire removes every id the run produced,
+/// Reference bug (protocol#guardrails): a guardrail tripwire removes every id the run produced,
 /// the `fc_…` ids of server tool calls the client never saw included, in random set order.
 /// Here only the items the client saw are removed, in the order it saw them.
 #[test]
@@ -375,7 +375,7 @@ fn abort_removes_only_the_items_the_client_saw_in_order() {
     );
 }
 
-/// Reference bug (model-side.md §3.7, e3): a workflow open when the run ends is stored with no
+/// Reference bug (protocol#agent-workflows): a workflow open when the run ends is stored with no
 /// event, continued by the next run and ended there with a `done` that stores it twice. Here
 /// the run's end saves it with a `done`, and the run that continues it ends it with
 /// `thread.item.replaced`.
