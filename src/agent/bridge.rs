@@ -85,34 +85,23 @@ pub fn stream_agent_response<C>(mut mapper: ResponseMapper<C>, run: RunStream) -
 where
     C: StoreContext + Clone + Send + Sync + 'static,
 {
-    // The reference's `stream_agent_response` merges the run's events with a queue the
-    // `AgentContext` helpers push to; here the runner has already merged tool events into
-    // the run, in order, so this is one loop over one stream, and the mapper owns all state.
     try_stream! {
         let mut run = run;
         while let Some(event) = run.next().await {
             let event = match event {
                 Ok(event) => event,
-                // The reference's `except (InputGuardrailTripwireTriggered,
-                // OutputGuardrailTripwireTriggered)` branch.
                 Err(error @ RunError::GuardrailTripped { .. }) => {
                     // Undo what the user saw of this run, then say why (the conversion keeps
                     // the tripwire's message and makes it not retryable).
                     for out in mapper.abort() {
                         yield out;
                     }
-                    // The `break` is unreachable (`?` returns), but `try_stream!` hides that
-                    // from the compiler, and the arm must not fall through to `on_event`.
                     Err(StreamError::from(error))?;
                     break;
                 }
-                // Any other run error ends the stream; `finish` does not run, so an open
-                // workflow or a pending client tool call is not saved for a failed turn.
                 Err(error) => Err(StreamError::from(error))?,
             };
             // A provider id this thread already holds must not be stored twice (module doc).
-            // The store is asked here, not in the mapper, so the mapper stays synchronous and
-            // testable without a store; the lookup runs once per new item, not per delta.
             if let Some((provider_id, kind)) = mapper.new_provider_id(&event)
                 && mapper.out.item_exists(&provider_id).await?
             {
@@ -122,8 +111,6 @@ where
                 yield out;
             }
         }
-        // The run ended normally: what the reference does after its `try`, saving the open
-        // workflow and sending the client tool call last.
         for out in mapper.finish() {
             yield out;
         }
@@ -132,14 +119,9 @@ where
 }
 
 /// The workflow events go to (the reference's `ctx.workflow_item`).
-///
-/// A copy of the item's parts, kept by the mapper, rather than a shared item the tools
-/// mutate: every event is built from this value at the moment it is sent, so an `added`
-/// carries the tasks of that moment (the reference serializes a live object later).
 #[derive(Debug, Clone)]
 struct OpenWorkflow {
     id: ItemId,
-    /// When the workflow started; its duration summary counts from here.
     created_at: Timestamp,
     workflow: Workflow,
     /// Whether its `thread.item.added` was sent (a custom workflow waits for its first task).
@@ -149,57 +131,18 @@ struct OpenWorkflow {
 }
 
 /// The thought task that is streaming, and which summary part feeds it.
-///
-/// The reference's `StreamingThoughtTracker`. It holds an index, not the task: the task lives
-/// in the open workflow, and an index is what the `workflow.task.updated` events carry.
 #[derive(Debug, Clone)]
 struct StreamingThought {
-    /// The workflow the task was added to; deltas arriving after that workflow ended (and
-    /// another opened) must not write into a task of the new one.
     workflow_id: ItemId,
-    /// The reasoning item and summary part whose deltas feed the task. A model may stream
-    /// several summary parts; only the one that started the task appends to it.
     item_id: String,
     summary_index: u32,
     task_index: usize,
 }
 
 /// Turns [`RunEvent`]s into ChatKit events, one at a time (protocol#agent-mapping).
-///
-/// # State and transitions
-///
-/// The mapper is the only place a run's ChatKit state lives; each field below is one
-/// independent piece of it, and [`ResponseMapper::on_event`] is the only way in.
-///
-/// * **The open workflow** (`workflow`): none, or one. It opens when a reasoning item starts
-///   and none is open, when a tool starts one, adds a task with none open or streams a
-///   workflow's `thread.item.added` itself, or at construction when
-///   [`ResponseMapper::continuing`] finds one an earlier run left. It is
-///   *announced* (`thread.item.added`) at once, except a custom workflow with no tasks yet,
-///   which waits for its first task. It ends (`thread.item.done`, or `replaced` if an earlier
-///   run saved it) when an assistant message, a widget or another visible item starts, when a
-///   tool ends it, or when another workflow starts; [`ResponseMapper::finish`] saves one still
-///   open as it is, so the next run can continue it.
-/// * **The streaming thought** (`thought`): set by the first summary delta of a reasoning
-///   workflow with no tasks, cleared by that summary part's `done`. Only the first thought
-///   streams, so it shows early; later parts arrive whole, at their `done`.
-/// * **The streaming widget** (`streaming_widget`): set when a tool starts a widget that will
-///   change, updated (as the client last saw it) by each state, and ended by the tool, by the
-///   next streaming widget, or by `finish`.
-/// * **The client tool call** (`client_call`): remembered when the runner reports it, sent at
-///   `finish`, after everything else, because the client runs it once the stream has ended.
-/// * **What the client saw** (`produced`) and **which provider ids were replaced**
-///   (`replaced_ids`): bookkeeping that only grows during a run, for `abort` and for mapping
-///   every later event that names a replaced id.
-///
-/// [`ResponseMapper::abort`] drops all of it at once: after a guardrail trips, nothing of the
-/// run may be saved.
 #[derive(Debug)]
 pub struct ResponseMapper<C: StoreContext> {
-    /// Kept beside `out` (which knows it too) because every item built here needs it, and a
-    /// plain field reads more simply than a call.
     thread_id: ThreadId,
-    /// Where fresh ids and times come from, and the store for the provider-id check.
     out: Responder<C>,
     /// Provider ids that were already taken, and the fresh ids their items got instead.
     replaced_ids: HashMap<String, ItemId>,
@@ -208,13 +151,7 @@ pub struct ResponseMapper<C: StoreContext> {
     /// Converted annotations so far, per (message item, content index).
     annotations: HashMap<(String, u32), usize>,
     /// Items the client saw, in order, for [`ResponseMapper::abort`].
-    ///
-    /// A `Vec`, not a set: the removals go out in the order the items came (the reference's
-    /// `set` sends them in an arbitrary order). A run shows a handful of items, so the
-    /// `contains` scans cost nothing worth a second structure.
     produced: Vec<ItemId>,
-    /// The client tool call a tool asked for, with the function call that asked; its ids
-    /// become the client tool call item's.
     client_call: Option<(ClientToolCall, FunctionCall)>,
     /// The widget a tool is streaming, as the client last saw it.
     streaming_widget: Option<ThreadItem>,
@@ -240,9 +177,6 @@ impl<C: StoreContext> ResponseMapper<C> {
     /// newest first (two are enough): the workflow continues when it is the newest item, or the
     /// one before a client tool call, as in the reference.
     pub fn continuing(mut self, newest: &[ThreadItem]) -> Self {
-        // The reference's check at the top of `stream_agent_response`: its last item, or its
-        // second-last behind a client tool call (a tool that asked the client for something
-        // in the middle of a workflow, whose output now continues the turn).
         let stored = match newest {
             [last, ..] if is_workflow(last) => Some(last),
             [last, before, ..]
@@ -259,8 +193,6 @@ impl<C: StoreContext> ResponseMapper<C> {
             ..
         }) = stored
         {
-            // Announced already (the client has it) and saved already (the store has it),
-            // so the events that end it must update it, not add it again.
             self.workflow = Some(OpenWorkflow {
                 id: id.clone(),
                 created_at: *created_at,
