@@ -27,6 +27,7 @@ use tokio::sync::mpsc;
 use tower::ServiceExt;
 
 use chatkit::clock::FixedClock;
+use chatkit::conform::{Severity, StreamKind, validate_stream};
 use chatkit::http::{self, HttpError, RouterConfig};
 use chatkit::id_gen::{IdKind, SequentialIds};
 use chatkit::protocol::{
@@ -848,4 +849,58 @@ async fn over_a_socket_a_stream_arrives_whole_and_a_closed_one_keeps_what_was_sh
         .expect("the server shut down within 5 s")
         .expect("the server task did not panic")
         .expect("the server ran without an I/O error");
+}
+
+// ---- Keep-alive --------------------------------------------------------------------------
+
+/// A responder with a 40-second quiet step between two messages (a slow tool, say).
+struct SlowStep;
+
+impl ChatKitServer<UserContext> for SlowStep {
+    fn respond(
+        self: Arc<Self>,
+        _thread: ThreadMetadata,
+        _input: Option<UserMessageItem>,
+        _ctx: UserContext,
+        out: Responder<UserContext>,
+    ) -> EventStream {
+        async_stream::try_stream! {
+            yield out.assistant_message("Looking it up…");
+            tokio::time::sleep(Duration::from_secs(40)).await;
+            yield out.assistant_message("Found it.");
+        }
+        .boxed()
+    }
+}
+
+/// The body of one `threads.create` through a router over `SlowStep` built by `config`.
+async fn slow_step_body(config: RouterConfig) -> String {
+    let processor = Processor::builder(SlowStep, MemoryStore::new())
+        .ids(SequentialIds::new())
+        .clock(FixedClock::at(start()))
+        .build();
+    let router = config.build(processor, user_from_header);
+    let create = r#"{"type":"threads.create","params":{"input":{"content":[{"type":"input_text","text":"hi"}],"attachments":[],"inference_options":{}}}}"#;
+    let (status, _, body) = call(&router, post(Some("alice"), create)).await;
+    assert_eq!(status, StatusCode::OK);
+    body
+}
+
+/// Time is paused, so the 40 seconds pass at once, in order with the keep-alive timer.
+#[tokio::test(start_paused = true)]
+async fn a_quiet_stream_carries_keep_alive_comments_and_still_validates() {
+    let body = slow_step_body(RouterConfig::new()).await;
+    // 40 s of silence at the default 15 s: comments at 15 s and at 30 s.
+    assert_eq!(body.matches(": keep-alive\n\n").count(), 2, "{body}");
+    // Take the comments out and the bytes are exactly those of a stream without keep-alive.
+    let without = slow_step_body(RouterConfig::new().keep_alive(None)).await;
+    assert_eq!(body.replace(": keep-alive\n\n", ""), without);
+    let validated = validate_stream(body.as_bytes(), StreamKind::Create);
+    let errors: Vec<_> = validated
+        .findings
+        .iter()
+        .filter(|finding| finding.severity == Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(validated.events.len(), without.matches("data: ").count());
 }

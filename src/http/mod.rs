@@ -70,6 +70,7 @@ mod error;
 mod sse;
 
 use std::future::Future;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -82,6 +83,7 @@ use crate::server::Processor;
 use crate::store::{StoreContext, UserContext};
 
 pub use error::{HttpError, INTERNAL_ERROR_MESSAGE};
+pub use sse::KEEP_ALIVE;
 
 /// Where the endpoint is mounted unless configured: `/chatkit`, as in the ChatKit docs.
 pub const DEFAULT_PATH: &str = "/chatkit";
@@ -89,6 +91,10 @@ pub const DEFAULT_PATH: &str = "/chatkit";
 /// The largest body accepted unless configured: 1 MiB. A ChatKit request is a message and a
 /// few ids (attachments are uploaded elsewhere), so anything bigger is a mistake or an attack.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// How long a stream may stay quiet before a keep-alive comment unless configured: 15 s,
+/// well under the 30–60 s after which common proxies and load balancers cut an idle response.
+pub const DEFAULT_KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// How the host application turns an HTTP request into the request context `C`.
 ///
@@ -117,11 +123,13 @@ where
     }
 }
 
-/// Where to mount the endpoint and how large a body it accepts.
+/// Where to mount the endpoint, how large a body it accepts, and how often a quiet stream
+/// sends a keep-alive comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouterConfig {
     path: String,
     body_limit: usize,
+    keep_alive: Option<Duration>,
 }
 
 impl Default for RouterConfig {
@@ -129,12 +137,13 @@ impl Default for RouterConfig {
         RouterConfig {
             path: DEFAULT_PATH.to_owned(),
             body_limit: DEFAULT_BODY_LIMIT,
+            keep_alive: Some(DEFAULT_KEEP_ALIVE),
         }
     }
 }
 
 impl RouterConfig {
-    /// The defaults: [`DEFAULT_PATH`] and [`DEFAULT_BODY_LIMIT`].
+    /// The defaults: [`DEFAULT_PATH`], [`DEFAULT_BODY_LIMIT`] and [`DEFAULT_KEEP_ALIVE`].
     pub fn new() -> Self {
         RouterConfig::default()
     }
@@ -148,6 +157,13 @@ impl RouterConfig {
     /// Refuses bodies larger than `bytes` with `413 payload_too_large`.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// Sends the SSE comment `: keep-alive` after `interval` without a frame (`None`: never),
+    /// so that proxies do not cut a stream during a slow step. See `http/sse.rs`.
+    pub fn keep_alive(mut self, interval: Option<Duration>) -> Self {
+        self.keep_alive = interval;
         self
     }
 
@@ -165,6 +181,7 @@ impl RouterConfig {
             processor,
             context,
             body_limit: self.body_limit,
+            keep_alive: self.keep_alive,
         };
         Router::new()
             .route(&self.path, post(sse::endpoint::<C, B>))

@@ -17,10 +17,19 @@
 //! # Wire format
 //!
 //! The frames come from the pipeline (`server/pipeline.rs`) already encoded, `data: <json>`
-//! and a blank line each, and are written unchanged: there are no `event:` or `id:` lines and
-//! no keep-alive comments in this version (the reference sends none either). That is why this
-//! file does not use `axum::response::Sse`: it would re-frame every event, and the bytes would
-//! no longer be exactly the ones the conformance checks compare.
+//! and a blank line each, and are written unchanged: there are no `event:` or `id:` lines.
+//! That is why this file does not use `axum::response::Sse`: it would re-frame every event,
+//! and the bytes would no longer be exactly the ones the conformance checks compare.
+//!
+//! # Keep-alive
+//!
+//! A stream can be quiet for a long time: a slow tool, a model that thinks before it speaks.
+//! Proxies and load balancers cut a response that sends nothing for a while (often 30–60 s),
+//! and the user loses an answer that was still coming. So when no frame has gone out for the
+//! router's keep-alive interval ([`RouterConfig::keep_alive`](super::RouterConfig::keep_alive),
+//! 15 s by default), the body carries the SSE comment line [`KEEP_ALIVE`]. Every SSE client
+//! ignores comment lines (the EventSource standard says so), so the events a client sees are
+//! unchanged. The reference sends none.
 //!
 //! # Cancellation
 //!
@@ -33,6 +42,7 @@
 
 use std::convert::Infallible;
 use std::panic::AssertUnwindSafe;
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -51,12 +61,18 @@ use super::error::HttpError;
 /// The `Content-Type` of a stream, as the reference (Starlette) writes it.
 const EVENT_STREAM: &str = "text/event-stream; charset=utf-8";
 
+/// The comment sent during a quiet stretch of a stream: a line starting with `:`, then the
+/// blank line that ends an SSE block.
+pub const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
+
 /// What the endpoint needs for every request; cloned per request by axum's `State`.
 pub(super) struct Endpoint<C: StoreContext + Clone + 'static, B> {
     pub(super) processor: Processor<C>,
     pub(super) context: B,
     /// The body limit, repeated here only to word the 413 message.
     pub(super) body_limit: usize,
+    /// How long a stream may stay quiet before a [`KEEP_ALIVE`] comment; `None`: never.
+    pub(super) keep_alive: Option<Duration>,
 }
 
 impl<C: StoreContext + Clone + 'static, B: Clone> Clone for Endpoint<C, B> {
@@ -65,6 +81,7 @@ impl<C: StoreContext + Clone + 'static, B: Clone> Clone for Endpoint<C, B> {
             processor: self.processor.clone(),
             context: self.context.clone(),
             body_limit: self.body_limit,
+            keep_alive: self.keep_alive,
         }
     }
 }
@@ -112,7 +129,7 @@ where
     let body = body.map_err(|rejection| body_error(&rejection, endpoint.body_limit))?;
     match endpoint.processor.process(&body, ctx).await {
         Ok(ProcessResult::Json(json)) => Ok(json_response(json)),
-        Ok(ProcessResult::Stream(frames)) => Ok(stream_response(frames)),
+        Ok(ProcessResult::Stream(frames)) => Ok(stream_response(frames, endpoint.keep_alive)),
         Err(error) => {
             // Log here, not in the conversion: a 500 hides its cause from the client, so this
             // line is the only place the cause is ever seen.
@@ -141,11 +158,19 @@ fn json_response(json: Bytes) -> Response {
         .into_response()
 }
 
-/// `200 text/event-stream`: each frame the pipeline sends becomes one chunk of the body.
-fn stream_response(frames: tokio_stream::wrappers::ReceiverStream<Bytes>) -> Response {
+/// `200 text/event-stream`: each frame the pipeline sends becomes one chunk of the body, with
+/// a keep-alive comment after every `keep_alive` of silence.
+fn stream_response(
+    frames: tokio_stream::wrappers::ReceiverStream<Bytes>,
+    keep_alive: Option<Duration>,
+) -> Response {
+    let chunks = match keep_alive {
+        Some(interval) => with_keep_alive(frames, interval).boxed(),
+        None => frames.boxed(),
+    };
     // The channel cannot fail, so the body's error type is `Infallible`: the stream ends when
     // the pipeline drops its sender, and that is the end of the response.
-    let body = Body::from_stream(frames.map(Ok::<Bytes, Infallible>));
+    let body = Body::from_stream(chunks.map(Ok::<Bytes, Infallible>));
     (
         StatusCode::OK,
         [
@@ -156,6 +181,27 @@ fn stream_response(frames: tokio_stream::wrappers::ReceiverStream<Bytes>) -> Res
         body,
     )
         .into_response()
+}
+
+/// `frames`, with [`KEEP_ALIVE`] each time `interval` passes without one.
+///
+/// The timer restarts with every frame, so a busy stream carries no comment at all and its
+/// bytes stay exactly the pipeline's. Dropping this stream (the client left) drops `frames`,
+/// which is how the pipeline learns of the disconnect, as without keep-alive.
+fn with_keep_alive(
+    mut frames: tokio_stream::wrappers::ReceiverStream<Bytes>,
+    interval: Duration,
+) -> impl futures::Stream<Item = Bytes> + Send {
+    async_stream::stream! {
+        loop {
+            match tokio::time::timeout(interval, frames.next()).await {
+                Ok(Some(frame)) => yield frame,
+                // The pipeline closed the channel: the stream is over.
+                Ok(None) => break,
+                Err(_quiet) => yield Bytes::from_static(KEEP_ALIVE),
+            }
+        }
+    }
 }
 
 /// An oversized body is a JSON 413; any other unreadable body is a JSON 400.
