@@ -1,11 +1,13 @@
-//! The lesson scaffold (`chatkit::http::cli`) as a user meets it: a binary built on it, started
-//! as a process, once with `--ask` and once serving on a port.
+//! The lesson scaffold (`chatkit::http::cli`) as a user meets it: the binaries built on it,
+//! started as processes, with `--ask` and serving on a port.
 //!
-//! `bench-server` stands for every binary on the scaffold here; its responder streams lorem
-//! words (`PERF_DELTAS` of them), so the answers are predictable without a model.
+//! `bench-server` shows the banner and its `curl` at work; its responder streams lorem words
+//! (`PERF_DELTAS` of them), so the answers are predictable without a model. The lessons show
+//! that a student's one command works as the chapters say, store file included.
 
 use std::io::{BufRead, BufReader, Lines};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::path::Path;
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
 
 use chatkit::http::ask::create_thread_body;
 use chatkit::http::cli::{EXAMPLE_USER_HEADER, curl_command};
@@ -95,4 +97,55 @@ async fn served_it_prints_its_address_and_a_curl_whose_request_streams_an_answer
         "{body}"
     );
     assert!(body.contains(r#""delta":"dolor ""#), "{body}");
+}
+
+/// Runs a lesson binary with these flags in `dir`, with the default log filter, to its end.
+fn lesson(binary: &str, dir: &Path, flags: &[&str]) -> Output {
+    let output = Command::new(binary)
+        .args(flags)
+        .current_dir(dir)
+        .env_remove("RUST_LOG")
+        .env_remove("OPENAI_API_KEY")
+        .output()
+        .expect("the lesson runs");
+    assert!(output.status.success(), "{output:?}");
+    output
+}
+
+#[test]
+fn lesson01_asks_as_the_chapter_shows_and_keeps_threads_in_a_file_named_after_it() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let output = lesson(env!("CARGO_BIN_EXE_lesson01"), dir.path(), &["--ask", "hi"]);
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    let thread = stdout
+        .strip_prefix("thread ")
+        .and_then(|rest| rest.split_once(" created\n"))
+        .map(|(thread, _)| thread)
+        .unwrap_or_else(|| panic!("no thread line: {stdout}"));
+    assert_eq!(
+        stdout,
+        format!(
+            "thread {thread} created\nyou: hi\n\
+             assistant: Hello student! This is thread {thread}. You said: hi\n"
+        )
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    assert!(dir.path().join("chatkit-lesson01.sqlite3").exists());
+}
+
+#[test]
+fn lesson02_asks_the_mock_model_with_the_memory_store_and_writes_no_file() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let flags = ["--store", "memory", "--ask", "What can you do?"];
+    let output = lesson(env!("CARGO_BIN_EXE_lesson02"), dir.path(), &flags);
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert_eq!(lines[1], "you: What can you do?");
+    assert!(
+        lines[2].starts_with("assistant: Good question!"),
+        "{stdout}"
+    );
+    let files = std::fs::read_dir(dir.path()).expect("readable").count();
+    assert_eq!(files, 0, "--store memory must not create a file");
 }

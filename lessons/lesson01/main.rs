@@ -20,62 +20,29 @@
 
 mod echo;
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
-
 use axum::Router;
-use chatkit::http;
-use chatkit::http::ask::{self, AskArgs};
+use chatkit::http::{self, cli};
 use chatkit::server::Processor;
-use chatkit::store::{MemoryStore, SqliteStore, Store, UserContext};
-use clap::{Parser, ValueEnum};
-use tokio::net::TcpListener;
+use chatkit::store::{Store, UserContext};
+use clap::Parser;
 
 use echo::EchoServer;
 
-/// Command-line flags.
+/// Command-line flags: those every lesson has (`chatkit::http::cli::LessonArgs`).
 #[derive(Debug, Parser)]
 #[command(about = "Lesson 01: a ChatKit server with no model, answering every message")]
 struct Args {
-    /// The port to listen on, on 127.0.0.1.
-    #[arg(long, default_value_t = 8000)]
-    port: u16,
-    /// Where threads are kept.
-    #[arg(long, value_enum, default_value_t = StoreKind::Sqlite)]
-    store: StoreKind,
-    /// The SQLite file, created on first run (with `--store sqlite`).
-    #[arg(long, default_value = "chatkit-lesson01.sqlite3")]
-    db: PathBuf,
     #[command(flatten)]
-    ask: AskArgs,
-}
-
-/// The two stores of the library.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum StoreKind {
-    /// Threads survive a restart, in a SQLite file.
-    Sqlite,
-    /// Threads live in memory and are gone when the server stops.
-    Memory,
+    lesson: cli::LessonArgs,
 }
 
 // ANCHOR: main
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    init_logging(args.ask.ask.is_some());
-
-    let app = match args.store {
-        StoreKind::Sqlite => app(SqliteStore::open(&args.db).await?),
-        StoreKind::Memory => app(MemoryStore::new()),
-    };
-    if let Some(message) = &args.ask.ask {
-        // Watch the stream in this terminal: one request to our own app, then exit.
-        return Ok(ask::ask(app, message, args.ask.output(), std::io::stdout()).await?);
-    }
-    let listener = TcpListener::bind(("127.0.0.1", args.port)).await?;
-    print_try_it(listener.local_addr()?, &args);
-    http::serve(listener, app, http::shutdown_signal()).await?;
+    // Open the store the flags chose, build our app on it, then answer `--ask` in this
+    // terminal, or listen on 127.0.0.1, print a curl to try, and serve until Ctrl-C.
+    cli::run("lesson01", args.lesson.serve, app).await?;
     Ok(())
 }
 // ANCHOR_END: main
@@ -88,28 +55,3 @@ fn app(store: impl Store<UserContext> + 'static) -> Router {
     http::router(processor, http::user_from_header)
 }
 // ANCHOR_END: app
-
-/// Logs to stderr; only warnings with `--ask`, so they do not mix with the stream.
-fn init_logging(quiet: bool) {
-    let default = if quiet { "warn" } else { "info,chatkit=debug" };
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| default.into()),
-        )
-        .init();
-}
-
-/// Prints where the server listens and a request to paste.
-fn print_try_it(address: SocketAddr, args: &Args) {
-    let store = match args.store {
-        StoreKind::Sqlite => format!("SQLite file {}", args.db.display()),
-        StoreKind::Memory => "memory".to_owned(),
-    };
-    println!("lesson01 listening on http://{address}/chatkit (store: {store})");
-    println!("Create a thread and watch the stream (or run with --ask \"hi\"):\n");
-    println!(
-        "curl -N http://{address}/chatkit -d '{{\"type\":\"threads.create\",\"params\":{{\"input\":{{\"content\":[{{\"type\":\"input_text\",\"text\":\"hi\"}}],\"attachments\":[],\"inference_options\":{{}}}}}}}}'\n"
-    );
-}
