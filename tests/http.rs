@@ -31,9 +31,9 @@ use chatkit::conform::{Severity, StreamKind, validate_stream};
 use chatkit::http::{self, HttpError, RouterConfig};
 use chatkit::id_gen::{IdKind, SequentialIds};
 use chatkit::protocol::{
-    Action, AssistantMessage, AssistantMessageContent, ItemKind, Order, SyncCustomActionResponse,
-    ThreadId, ThreadItem, ThreadItemUpdate, ThreadMetadata, ThreadStreamEvent, Timestamp,
-    TranscriptionResult, UserMessageItem,
+    Action, AssistantMessage, AssistantMessageContent, ItemKind, Order, StreamOptions,
+    SyncCustomActionResponse, ThreadId, ThreadItem, ThreadItemUpdate, ThreadMetadata,
+    ThreadStreamEvent, Timestamp, TranscriptionResult, UserMessageItem,
 };
 use chatkit::server::{
     AudioInput, CANCELLED_NOTE, ChatKitServer, EventStream, ProcessError, Processor, Responder,
@@ -68,7 +68,7 @@ impl ChatKitServer<UserContext> for Scripted {
         out: Responder<UserContext>,
     ) -> EventStream {
         match input.map(|message| message.text()).as_deref() {
-            Some("stream") => {
+            Some(text) if text == "stream" || is_state_changing(text) => {
                 let deltas = self.deltas.lock().expect("not poisoned").take();
                 streamed_reply(out, deltas)
             }
@@ -79,6 +79,23 @@ impl ChatKitServer<UserContext> for Scripted {
             }
         }
     }
+
+    fn get_stream_options(
+        &self,
+        _thread: &ThreadMetadata,
+        input: Option<&UserMessageItem>,
+        _ctx: &UserContext,
+    ) -> StreamOptions {
+        let state_changing = input.is_some_and(|message| is_state_changing(&message.text()));
+        StreamOptions {
+            allow_cancel: !state_changing,
+        }
+    }
+}
+
+/// A message that starts with `delete` changes state, so its turn cannot be stopped halfway.
+fn is_state_changing(text: &str) -> bool {
+    text.starts_with("delete")
 }
 
 /// The `"stream"` script: added, one delta per string received, done when the sender is dropped.
@@ -350,6 +367,38 @@ async fn items_after_cancel(store: &MemoryStore, thread: &str) -> Vec<serde_json
     tokio::time::timeout(Duration::from_secs(5), poll)
         .await
         .expect("the cancellation hook ran within 5 s")
+}
+
+/// A thread's items once its assistant message is stored (within 5 s).
+async fn items_when_answered(store: &MemoryStore, thread: &str) -> Vec<serde_json::Value> {
+    let poll = async {
+        loop {
+            let items = items_of(store, thread).await;
+            if items.iter().any(|item| item["type"] == "assistant_message") {
+                return items;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), poll)
+        .await
+        .expect("the answer was stored within 5 s")
+}
+
+/// Items without what differs between two runs of the same turn: ids and times.
+fn without_ids(items: &[serde_json::Value]) -> Vec<serde_json::Value> {
+    items
+        .iter()
+        .map(|item| {
+            let mut item = item.clone();
+            if let Some(fields) = item.as_object_mut() {
+                for key in ["id", "thread_id", "created_at"] {
+                    fields.remove(key);
+                }
+            }
+            item
+        })
+        .collect()
 }
 
 fn create_thread(text: &str) -> String {
@@ -749,7 +798,8 @@ fn dechunk(mut raw: &str) -> String {
     data
 }
 
-/// The one test with a real socket: a whole stream, then a stream the client walks away from.
+/// The one test with a real socket: a whole stream, then a stream the client walks away from,
+/// then the same walk-away in a turn that cannot be cancelled.
 #[tokio::test]
 async fn over_a_socket_a_stream_arrives_whole_and_a_closed_one_keeps_what_was_shown() {
     let app = app();
@@ -842,6 +892,62 @@ async fn over_a_socket_a_stream_arrives_whole_and_a_closed_one_keeps_what_was_sh
         ]
     );
     drop(deltas);
+
+    // (c) The same cut in a turn that cannot be cancelled (`allow_cancel: false`): the turn
+    // runs on without the client, and its whole answer is stored, with no cancel note.
+    let (deltas, receiver) = mpsc::unbounded_channel();
+    *app.deltas.lock().expect("not poisoned") = Some(receiver);
+    for delta in ["Stop", "ped"] {
+        deltas
+            .send(delta.to_owned())
+            .expect("the receiver is waiting");
+    }
+    let mut socket = raw_post(addr, &create_thread("delete my drafts"), false).await;
+    let mut seen = Vec::new();
+    while delta_frames(&seen) < 2 {
+        let mut buffer = [0; 4096];
+        let read = socket.read(&mut buffer).await.expect("more of the stream");
+        assert_ne!(read, 0, "the stream ended early");
+        seen.extend_from_slice(&buffer[..read]);
+    }
+    assert!(
+        String::from_utf8_lossy(&seen).contains(r#""stream_options":{"allow_cancel":false}"#),
+        "the client is told the turn cannot be stopped"
+    );
+    drop(socket);
+    // Give the pipeline time to notice the closed socket, then let the reply finish.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    deltas
+        .send("!".to_owned())
+        .expect("the responder still listens");
+    drop(deltas);
+    let cut = items_when_answered(&app.store, "thr_0003").await;
+    // An uncut run of the same turn, for comparison.
+    let (deltas, receiver) = mpsc::unbounded_channel();
+    *app.deltas.lock().expect("not poisoned") = Some(receiver);
+    for delta in ["Stop", "ped", "!"] {
+        deltas
+            .send(delta.to_owned())
+            .expect("the receiver is waiting");
+    }
+    drop(deltas);
+    let mut socket = raw_post(addr, &create_thread("delete my drafts"), true).await;
+    let mut whole = String::new();
+    socket
+        .read_to_string(&mut whole)
+        .await
+        .expect("the whole response");
+    let uncut = items_when_answered(&app.store, "thr_0004").await;
+    assert_eq!(without_ids(&cut), without_ids(&uncut));
+    assert_eq!(
+        without_ids(&cut),
+        [
+            json!({"type":"user_message","content":[{"type":"input_text","text":"delete my drafts"}],
+                   "attachments":[],"inference_options":{}}),
+            json!({"type":"assistant_message",
+                   "content":[{"annotations":[],"text":"Stopped!","type":"output_text"}]}),
+        ]
+    );
 
     let _ = stop.send(());
     let served = tokio::time::timeout(Duration::from_secs(5), server).await;

@@ -209,8 +209,20 @@ pub trait ChatKitServer<C: StoreContext + Clone + 'static>: Send + Sync + 'stati
     }
 
     /// Options for one stream; the default lets the client cancel it.
-    fn get_stream_options(&self, thread: &ThreadMetadata, ctx: &C) -> StreamOptions {
-        let _ = (thread, ctx);
+    ///
+    /// `input` is the user message the turn answers (`None` for a tool output, a structured
+    /// input answer or a widget action), so a turn that changes state can refuse to be
+    /// stopped halfway. With `allow_cancel: false` the client shows no stop button, and a
+    /// disconnect does not cancel the turn: it runs to its end and stores everything, unseen.
+    /// (The reference's hook sees only the thread and the context, and cancels on any
+    /// disconnect.)
+    fn get_stream_options(
+        &self,
+        thread: &ThreadMetadata,
+        input: Option<&UserMessageItem>,
+        ctx: &C,
+    ) -> StreamOptions {
+        let _ = (thread, input, ctx);
         StreamOptions { allow_cancel: true }
     }
 

@@ -38,8 +38,8 @@ use futures::{FutureExt, StreamExt};
 use tokio::sync::mpsc;
 
 use crate::protocol::{
-    ItemId, Page, Thread, ThreadItem, ThreadItemUpdate, ThreadMetadata, ThreadStreamEvent,
-    to_wire_json,
+    ItemId, Page, StreamOptions, Thread, ThreadItem, ThreadItemUpdate, ThreadMetadata,
+    ThreadStreamEvent, to_wire_json,
 };
 use crate::store::{Store, StoreContext};
 
@@ -54,7 +54,7 @@ use super::{EventStream, SharedServer};
 /// and outlives the HTTP handler that started it, so it can borrow nothing from the request.
 /// That is also why `C: Clone + 'static`.
 pub(crate) struct Pipeline<C: StoreContext + Clone + 'static> {
-    /// The server's hooks this task calls: `get_stream_options` and `handle_stream_cancelled`.
+    /// The server, for the one hook this task calls: `handle_stream_cancelled`.
     pub(crate) server: SharedServer<C>,
     /// Where each finished item is written, before the client is told of it.
     pub(crate) store: Arc<dyn Store<C>>,
@@ -65,6 +65,10 @@ pub(crate) struct Pipeline<C: StoreContext + Clone + 'static> {
     /// so the cancellation hook sees the latest title and status.
     pub(crate) thread: ThreadMetadata,
     pub(crate) ctx: C,
+    /// The turn's options, from `get_stream_options` (which the processor asked, because it
+    /// may look at the turn's input). `allow_cancel: false` makes a disconnect a network
+    /// failure rather than a stop: see [`Pipeline::send`].
+    pub(crate) options: StreamOptions,
     /// SSE frames to the client; closed when the client goes away.
     pub(crate) frames: mpsc::Sender<Bytes>,
 }
@@ -109,9 +113,8 @@ impl<C: StoreContext + Clone + 'static> Pipeline<C> {
         }
         // `stream_options` comes after the prelude and before the responder's first event,
         // where the reference's `_process_events` yields it.
-        let options = self.server.get_stream_options(&self.thread, &self.ctx);
         let options_event = ThreadStreamEvent::StreamOptions {
-            stream_options: options,
+            stream_options: self.options,
         };
         // A client gone at this point gets no cancellation hook, as in the reference, which
         // yields `stream_options` before entering the `try` that catches the cancellation.
@@ -133,7 +136,10 @@ impl<C: StoreContext + Clone + 'static> Pipeline<C> {
                 // `biased`: a closed channel wins over a ready event, so no work is done for a
                 // client that is already gone.
                 biased;
-                () = self.frames.closed() => return Outcome::ClientGone,
+                // A turn that cannot be cancelled does not watch for the client at all.
+                () = self.frames.closed(), if self.options.allow_cancel => {
+                    return Outcome::ClientGone;
+                }
                 // `AssertUnwindSafe` is sound here because a stream that panicked is never
                 // polled again: the arm below ends the loop and the stream is dropped.
                 next = AssertUnwindSafe(responder.next()).catch_unwind() => next,
@@ -256,8 +262,22 @@ impl<C: StoreContext + Clone + 'static> Pipeline<C> {
         }
     }
 
-    /// Frames one event as `data: <json>\n\n` and queues it; `Err` means the client is gone.
+    /// Sends one event to the client, as [`Pipeline::deliver`] does.
+    ///
+    /// In a turn that cannot be cancelled (`allow_cancel: false`) a client that left is not
+    /// an error: the client showed no stop button, so the disconnect was a dropped network or
+    /// a reload, not the user's choice. The turn runs to its end and stores everything it
+    /// would have stored, and a reload shows the whole answer. (The reference cancels such a
+    /// turn like any other, and the rest of the answer is lost.)
     async fn send(&self, event: &ThreadStreamEvent) -> Result<(), ClientGone> {
+        match self.deliver(event).await {
+            Err(ClientGone) if !self.options.allow_cancel => Ok(()),
+            delivered => delivered,
+        }
+    }
+
+    /// Frames one event as `data: <json>\n\n` and queues it; `Err` means the client is gone.
+    async fn deliver(&self, event: &ThreadStreamEvent) -> Result<(), ClientGone> {
         // The wire form leaves out `None` fields, as the reference's `_serialize` does
         // (`exclude_none=True`).
         let json = match to_wire_json(event) {

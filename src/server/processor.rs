@@ -31,9 +31,9 @@ use crate::protocol::request::{
     ThreadsUpdateParams,
 };
 use crate::protocol::{
-    Attachment, ClientToolCallStatus, ItemId, ItemKind, Order, Page, Request, RequestOp, Thread,
-    ThreadId, ThreadItem, ThreadMetadata, ThreadStreamEvent, UserMessage, UserMessageInput,
-    UserMessageItem, to_wire_json,
+    Attachment, ClientToolCallStatus, ItemId, ItemKind, Order, Page, Request, RequestOp,
+    StreamOptions, Thread, ThreadId, ThreadItem, ThreadMetadata, ThreadStreamEvent, UserMessage,
+    UserMessageInput, UserMessageItem, to_wire_json,
 };
 use crate::store::{AttachmentStore, NoUploads, PageRequest, Store, StoreContext};
 
@@ -436,6 +436,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             .load_item(&thread.id, &params.item_id, &ctx)
             .await?;
         let answered = apply_submission(&item, &params.input)?;
+        let options = self.server.get_stream_options(&thread, None, &ctx);
         let responder = self.responder(&thread, &ctx);
         let respond = guarded(|| {
             let out = responder.clone();
@@ -445,7 +446,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         let replaced = ThreadStreamEvent::ThreadItemReplaced { item: answered };
         let events =
             Box::pin(futures::stream::once(async { Ok(replaced) }).chain(respond)) as EventStream;
-        Ok(self.stream(thread, ctx, responder, Vec::new(), events))
+        Ok(self.stream(thread, ctx, options, responder, Vec::new(), events))
     }
 
     async fn threads_retry_after_item(
@@ -476,6 +477,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         let sender = self
             .load_widget_sender(&thread, params.item_id.as_ref(), &ctx)
             .await?;
+        let options = self.server.get_stream_options(&thread, None, &ctx);
         let responder = self.responder(&thread, &ctx);
         // An unimplemented `action` is refused here, as a 501 before the first byte: a
         // stream that could only end in an error no retry can fix would be worse.
@@ -483,7 +485,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             let out = responder.clone();
             Arc::clone(&self.server).action(thread.clone(), params.action, sender, ctx.clone(), out)
         })?;
-        Ok(self.stream(thread, ctx, responder, Vec::new(), events))
+        Ok(self.stream(thread, ctx, options, responder, Vec::new(), events))
     }
 
     // ---- Helpers -------------------------------------------------------------------------
@@ -516,20 +518,27 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         ctx: C,
         prelude: Vec<ThreadStreamEvent>,
     ) -> Result<ProcessResult, ProcessError> {
+        // Asked before `respond()` takes the input: whether a turn may be cancelled can
+        // depend on what the user asked for.
+        let options = self
+            .server
+            .get_stream_options(&thread, input.as_ref(), &ctx);
         let responder = self.responder(&thread, &ctx);
         let events = guarded(|| {
             let out = responder.clone();
             Ok(Arc::clone(&self.server).respond(thread.clone(), input, ctx.clone(), out))
         })?;
-        Ok(self.stream(thread, ctx, responder, prelude, events))
+        Ok(self.stream(thread, ctx, options, responder, prelude, events))
     }
 
     /// Spawns the pipeline for one stream and returns the client's end of its channel.
-    /// `responder` is the one the handler got, kept for the cancellation hook's ids and time.
+    /// `options` are the turn's stream options; `responder` is the one the handler got, kept
+    /// for the cancellation hook's ids and time.
     fn stream(
         &self,
         thread: ThreadMetadata,
         ctx: C,
+        options: StreamOptions,
         responder: Responder<C>,
         prelude: Vec<ThreadStreamEvent>,
         events: EventStream,
@@ -541,6 +550,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             responder,
             thread,
             ctx,
+            options,
             frames,
         };
         // The one task the server spawns: it owns the stream until it ends or the client leaves.
