@@ -66,6 +66,9 @@
 //! domains, yield [`Responder::thread_updated`] with the new metadata: the pipeline saves it
 //! and sends `thread.updated` at exactly that point in the stream.
 
+// Private modules with a curated `pub use` below: a reader of the API sees one flat
+// `chatkit::server::…` namespace, and the files stay free to split or merge without breaking
+// anyone's imports.
 mod apply;
 mod cancel;
 mod error;
@@ -100,6 +103,9 @@ pub use widget_stream::diff_widget;
 pub type EventStream = BoxStream<'static, Result<ThreadStreamEvent, StreamError>>;
 
 /// Dictated audio to transcribe: the decoded bytes and the client's MIME type.
+///
+/// The processor decodes the request's base64 before the hook runs, so a hook gets bytes and
+/// never has to handle (or forget to handle) a decoding error; the reference's `AudioInput`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AudioInput {
     /// The audio bytes.
@@ -111,6 +117,8 @@ pub struct AudioInput {
 impl AudioInput {
     /// The media type without parameters (`audio/webm`).
     pub fn media_type(&self) -> &str {
+        // Browsers record `audio/webm;codecs=opus` and the like; a transcription service
+        // usually wants the bare media type, which the reference's property gives too.
         self.mime_type
             .split_once(';')
             .map_or(self.mime_type.as_str(), |(media_type, _)| media_type)
@@ -125,6 +133,11 @@ impl AudioInput {
 /// [`sync_action`](ChatKitServer::sync_action), [`transcribe`](ChatKitServer::transcribe))
 /// answer [`ProcessError::Unsupported`] until implemented: HTTP 501 with a JSON error, before
 /// any stream starts, since no retry could ever succeed.
+///
+/// `#[async_trait]` for the hooks that answer with one value (`sync_action`, `add_feedback`,
+/// `transcribe`), for the same dyn-compatibility reason as the boxed stream; `respond` and
+/// `action` are plain functions returning an [`EventStream`], whose work happens when the
+/// stream is polled.
 #[async_trait]
 pub trait ChatKitServer<C: StoreContext + Clone + 'static>: Send + Sync + 'static {
     /// Streams the answer to `input`, the user message just stored (the reference's
@@ -156,6 +169,9 @@ pub trait ChatKitServer<C: StoreContext + Clone + 'static>: Send + Sync + 'stati
         ctx: C,
         out: Responder<C>,
     ) -> Result<EventStream, ProcessError> {
+        // Unlike `respond`, this returns a `Result`: the processor calls it before the first
+        // byte, so "not implemented" is a 501 rather than a stream that can only fail. The
+        // `let _` keeps the parameter names (they show in the docs) without unused warnings.
         let _ = (thread, action, sender, ctx, out);
         Err(ProcessError::Unsupported { hook: "action" })
     }
@@ -190,6 +206,8 @@ pub trait ChatKitServer<C: StoreContext + Clone + 'static>: Send + Sync + 'stati
         kind: FeedbackKind,
         ctx: C,
     ) -> Result<(), ProcessError> {
+        // `Ok`, not `Unsupported`: the reference's default does nothing and answers `{}`, and
+        // a client's thumbs-up should not show an error because a server keeps no feedback.
         let _ = (thread_id, item_ids, kind, ctx);
         Ok(())
     }
@@ -209,6 +227,9 @@ pub trait ChatKitServer<C: StoreContext + Clone + 'static>: Send + Sync + 'stati
     }
 
     /// Options for one stream; the default lets the client cancel it.
+    ///
+    /// Synchronous, as in the reference: the processor calls it before the stream starts,
+    /// and an await there would delay every stream's first event.
     ///
     /// `input` is the user message the turn answers (`None` for a tool output, a structured
     /// input answer or a widget action), so a turn that changes state can refuse to be
@@ -242,4 +263,7 @@ pub trait ChatKitServer<C: StoreContext + Clone + 'static>: Send + Sync + 'stati
 }
 
 /// A server shared between requests, as the processor holds it.
+///
+/// An `Arc` because every streaming request's pipeline task keeps a handle after the HTTP
+/// handler returns; `dyn` so the processor's type does not name the integration's.
 pub type SharedServer<C> = Arc<dyn ChatKitServer<C>>;

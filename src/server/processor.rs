@@ -44,12 +44,22 @@ use super::structured_input::apply_submission;
 use super::{AudioInput, ChatKitServer, EventStream, SharedServer};
 
 /// The page size of `threads.get_by_id`, and of the lists when the client sends no limit.
+///
+/// The reference's `DEFAULT_PAGE_SIZE`, kept equal so a client sees the same first page from
+/// either server.
 pub const DEFAULT_PAGE_SIZE: usize = 20;
 
 /// How many SSE frames may wait for a slow client before the responder is paused.
+///
+/// Bounded, so a client that reads slowly slows the responder down (the pipeline's `send`
+/// waits) instead of letting frames pile up in memory; 32 frames absorb the bursts of a
+/// model's deltas without making a fast client wait on the pipeline.
 const STREAM_BUFFER: usize = 32;
 
 /// What a request produced.
+///
+/// The reference's `NonStreamingResult` / `StreamingResult` pair as one enum, so the HTTP
+/// layer matches on it once to pick the content type.
 #[derive(Debug)]
 pub enum ProcessResult {
     /// One compact JSON body (`application/json`).
@@ -59,9 +69,18 @@ pub enum ProcessResult {
 }
 
 /// Runs ChatKit requests against a server, a store and an optional attachment store.
+///
+/// Every field is an `Arc`, so cloning a processor (once per HTTP request, by axum's state)
+/// copies pointers, and a spawned pipeline can keep what it needs after the request returns.
+/// The store and the server are trait objects rather than type parameters so that one
+/// `Processor<C>` type serves every store and handler a binary picks at run time.
 pub struct Processor<C: StoreContext + Clone + 'static> {
+    /// The integration's hooks: `respond`, `action`, and the optional ones.
     server: SharedServer<C>,
+    /// Threads, items and attachment records; every operation below goes through it.
     store: Arc<dyn Store<C>>,
+    /// Only `attachments.create` and `attachments.delete` use it; [`NoUploads`] unless the
+    /// builder was given one, so that a server without uploads says so with a 501.
     attachments: Arc<dyn AttachmentStore<C>>,
     /// Where new ids come from when the builder was given a generator; `None` asks the store
     /// (its `generate_thread_id` / `generate_item_id`), as the reference always does.
@@ -81,6 +100,7 @@ impl<C: StoreContext + Clone + 'static> Clone for Processor<C> {
     }
 }
 
+// By hand: the server and the stores are trait objects with no `Debug`.
 impl<C: StoreContext + Clone + 'static> std::fmt::Debug for Processor<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Processor")
@@ -177,8 +197,15 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     /// A [`ProcessError`] when the body does not decode or the request cannot start; once a
     /// stream has started, failures are `error` events inside it instead.
     pub async fn process(&self, body: &[u8], ctx: C) -> Result<ProcessResult, ProcessError> {
+        // The whole body is decoded before anything else runs, as the reference's
+        // `TypeAdapter(ChatKitReq).validate_json`: a body that is not a request is a 400
+        // and touches no store.
         let request = Request::from_slice(body)?;
         tracing::debug!(op = request.op.type_name(), "processing request");
+        // One arm per op, each handing off to one function: the routing stays readable as a
+        // table, and every operation's checks live in its own function below. The reference
+        // first splits streaming from non-streaming ops (`is_streaming_req`); here the
+        // return type says which it was, so both kinds sit in one `match`.
         match request.op {
             RequestOp::ThreadsCreate(params) => self.threads_create(params, ctx).await,
             RequestOp::ThreadsAddUserMessage(params) => {
@@ -210,7 +237,16 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     }
 
     // ---- JSON operations -------------------------------------------------------------
+    //
+    // The branches of the reference's `_process_non_streaming`. Each one answers with one
+    // JSON body, so every failure is naturally "before the first byte": nothing has been
+    // sent until the function returns `Ok`.
 
+    /// `threads.get_by_id`: the thread with its first page of items, hidden ones left out.
+    ///
+    /// Checks first: the thread exists and is this user's (`load_thread`, a 404 otherwise).
+    /// Mirrors the `ThreadsGetByIdReq` branch (`_load_full_thread`, then
+    /// `_to_thread_response`).
     async fn threads_get_by_id(
         &self,
         params: ThreadsGetByIdParams,
@@ -223,9 +259,15 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             .store
             .load_thread_items(&thread.id, &first_page, ctx)
             .await?;
+        // Hidden items are dropped after the page is cut, as the reference does, so the page
+        // may hold fewer than 20 items while `has_more` and `after` still describe the store.
         json(&Thread::for_client(&thread, without_hidden(items)))
     }
 
+    /// `threads.list`: one page of the user's threads, each without items or `metadata`.
+    ///
+    /// No check beyond the store's own: another user's threads are simply not in the page,
+    /// and an unknown `after` is a 400. Mirrors the `ThreadsListReq` branch.
     async fn threads_list(
         &self,
         params: ThreadsListParams,
@@ -237,6 +279,9 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             order: params.order,
         };
         let threads = self.store.load_threads(&page, ctx).await?;
+        // Each thread goes through `for_client`, which leaves out the integration's
+        // `metadata` (the reference's `_to_thread_response`): it is the server's, not the
+        // client's.
         json(&Page {
             data: threads
                 .data
@@ -248,6 +293,10 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         })
     }
 
+    /// `items.list`: one page of a thread's items, hidden ones left out.
+    ///
+    /// Checks first: the thread exists and is this user's. Mirrors the `ItemsListReq`
+    /// branch, including its filter of hidden context items after loading.
     async fn items_list(
         &self,
         params: ItemsListParams,
@@ -267,7 +316,11 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         json(&without_hidden(items))
     }
 
-    /// Unlike the reference, an unknown or foreign thread is a 404 before the hook runs.
+    /// `items.feedback`: hands the feedback to the integration's `add_feedback` hook.
+    ///
+    /// Unlike the reference, an unknown or foreign thread is a 404 before the hook runs, so a
+    /// hook never records feedback on another user's thread. Mirrors the `ItemsFeedbackReq`
+    /// branch, which answers `{}`.
     async fn items_feedback(
         &self,
         params: ItemsFeedbackParams,
@@ -280,6 +333,11 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         Ok(empty_object())
     }
 
+    /// `attachments.create`: the attachment store makes the record (and its upload URL), then
+    /// the store keeps it.
+    ///
+    /// In that order, as the `AttachmentsCreateReq` branch does: if creating fails (or uploads
+    /// are not configured, a 501), no record is left behind pointing at nothing.
     async fn attachments_create(
         &self,
         params: AttachmentsCreateParams,
@@ -290,6 +348,11 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         json(&attachment)
     }
 
+    /// `attachments.delete`: the uploaded bytes first, then the record.
+    ///
+    /// The `AttachmentsDeleteReq` branch's order. If deleting the bytes fails, the record is
+    /// still there and the client can try again; the other order could leave bytes that no
+    /// record points to any more.
     async fn attachments_delete(
         &self,
         params: AttachmentsDeleteParams,
@@ -304,6 +367,11 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         Ok(empty_object())
     }
 
+    /// `threads.update`: a new title.
+    ///
+    /// Checks first: the thread exists and is this user's. Mirrors the `ThreadsUpdateReq`
+    /// branch: load, change the title, save the whole metadata back. Two renames at once are
+    /// not serialised; the last save wins, as in the reference.
     async fn threads_update(
         &self,
         params: ThreadsUpdateParams,
@@ -315,6 +383,9 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         json(&Thread::for_client(&thread, Page::empty()))
     }
 
+    /// `threads.delete`: the thread and its items; attachments stay, as in the reference.
+    ///
+    /// Mirrors the `ThreadsDeleteReq` branch, with a check first that the reference lacks.
     async fn threads_delete(
         &self,
         params: ThreadsDeleteParams,
@@ -326,6 +397,11 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         Ok(empty_object())
     }
 
+    /// `input.transcribe`: decodes the audio and hands it to the `transcribe` hook.
+    ///
+    /// Checks first: the audio is valid base64 (a 400 otherwise), so the hook only ever sees
+    /// the bytes the client meant. Mirrors the `InputTranscribeReq` branch; an integration
+    /// without the hook answers 501.
     async fn input_transcribe(
         &self,
         params: InputTranscribeParams,
@@ -345,6 +421,11 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         json(&result)
     }
 
+    /// `threads.sync_custom_action`: an action answered with one JSON body, not a stream.
+    ///
+    /// Checks first: the thread is this user's, and the sender, if named, is a widget of it
+    /// (a 400 otherwise, where the reference raises `ValueError`, a 500). Mirrors
+    /// `_process_sync_custom_action`; an integration without `sync_action` answers 501.
     async fn threads_sync_custom_action(
         &self,
         params: ThreadsCustomActionParams,
@@ -362,7 +443,17 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     }
 
     // ---- Streaming operations: prelude here, the rest in the pipeline --------------------
+    //
+    // The branches of the reference's `_process_streaming_impl`. Each function does every
+    // check and every write that can fail for a reason the client should hear as a status
+    // (404, 409, 400, 501), then hands the stream to the pipeline. Once `stream` has been
+    // called, the response is a 200 and any later failure is an in-band `error` event.
 
+    /// `threads.create`: a new thread, the user's first message, and the answer to it.
+    ///
+    /// Checks first: every attachment the message names exists for this user. Mirrors the
+    /// `ThreadsCreateReq` branch, then `_process_new_thread_item_respond`; the client gets
+    /// `thread.created`, the message's `thread.item.done`, then the responder's events.
     async fn threads_create(
         &self,
         params: ThreadsCreateParams,
@@ -371,6 +462,8 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         // Load the attachments before saving anything: a missing one must leave no thread behind.
         let attachments = self.load_attachments(&params.input, &ctx).await?;
         let thread = ThreadMetadata::new(self.new_thread_id(&ctx), self.clock.now());
+        // Saved before the first byte, so the `thread.created` the client will read names a
+        // thread that a reload can already find.
         self.store.save_thread(&thread, &ctx).await?;
         let created = ThreadStreamEvent::ThreadCreated {
             thread: Thread::for_client(&thread, Page::empty()),
@@ -379,6 +472,11 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             .await
     }
 
+    /// `threads.add_user_message`: the user's next message and the answer to it.
+    ///
+    /// Checks first: the thread is this user's (404), then the attachments exist (404), both
+    /// before the message is stored. Mirrors the `ThreadsAddUserMessageReq` branch, then
+    /// `_process_new_thread_item_respond`.
     async fn threads_add_user_message(
         &self,
         params: ThreadsAddUserMessageParams,
@@ -390,6 +488,12 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             .await
     }
 
+    /// `threads.add_client_tool_output`: the client ran a tool; record its output and let
+    /// the responder continue, with no new user message.
+    ///
+    /// Checks first: the thread is this user's (404) and a client tool call is pending (409,
+    /// where the reference raises `ValueError` inside a started stream). Mirrors the
+    /// `ThreadsAddClientToolOutputReq` branch and `_cleanup_pending_client_tool_call`.
     async fn threads_add_client_tool_output(
         &self,
         params: ThreadsAddClientToolOutputParams,
@@ -414,6 +518,8 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             tool_call.output = Some(params.result);
             tool_call.status = ClientToolCallStatus::Completed;
         }
+        // Saved before `respond` starts, so the history the responder loads already holds
+        // the output; `save_item`, because the call is stored and is being replaced.
         self.store.save_item(&thread.id, &call, &ctx).await?;
         // Older calls still pending can never be answered now; the reference deletes them too.
         for stale in pending_calls {
@@ -425,6 +531,12 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         self.respond_stream(thread, None, ctx, Vec::new())
     }
 
+    /// `threads.add_structured_input`: the user answered a structured-input item; record the
+    /// answers and let the responder continue.
+    ///
+    /// Checks first: the thread is this user's and holds the item (404), the item is a
+    /// structured input (400) and still pending (409). Mirrors the
+    /// `ThreadsAddStructuredInputReq` branch and `_apply_structured_input_submission`.
     async fn threads_add_structured_input(
         &self,
         params: ThreadsAddStructuredInputParams,
@@ -443,12 +555,22 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             Ok(Arc::clone(&self.server).respond(thread.clone(), None, ctx.clone(), out))
         })?;
         // The replacement goes through the pipeline, which saves it like any other event.
+        // The reference keeps it inside `_process_events` for the same reason (its
+        // `stream_structured_input_response`), so it comes after `stream_options` and is
+        // saved only once the stream has started.
         let replaced = ThreadStreamEvent::ThreadItemReplaced { item: answered };
         let events =
             Box::pin(futures::stream::once(async { Ok(replaced) }).chain(respond)) as EventStream;
         Ok(self.stream(thread, ctx, options, responder, Vec::new(), events))
     }
 
+    /// `threads.retry_after_item`: forget everything after one of the user's messages and
+    /// answer that message again.
+    ///
+    /// Checks first: the thread is this user's, the item is in it (404, where the reference
+    /// sends an empty 200 stream), and it is a user message (400). Only then are the newer
+    /// items deleted, so a refused retry deletes nothing. Mirrors the
+    /// `ThreadsRetryAfterItemReq` branch and `_paginate_thread_items_reverse`.
     async fn threads_retry_after_item(
         &self,
         params: ThreadsRetryAfterItemParams,
@@ -468,6 +590,12 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         self.respond_stream(thread, Some(target), ctx, Vec::new())
     }
 
+    /// `threads.custom_action`: a widget (or the client) dispatched an action; the
+    /// integration's `action` hook streams the response.
+    ///
+    /// Checks first: the thread is this user's, the sender, if named, is a widget of it (400,
+    /// where the reference streams a non-retryable `stream.error`), and the hook exists (501).
+    /// Mirrors the `ThreadsCustomActionReq` branch.
     async fn threads_custom_action(
         &self,
         params: ThreadsCustomActionParams,
@@ -492,7 +620,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
 
     /// Stores the user's new message, then streams `prelude`, the message's `done`, and the
     /// answer `respond()` gives it: the shared tail of `threads.create` and
-    /// `threads.add_user_message`.
+    /// `threads.add_user_message`, the reference's `_process_new_thread_item_respond`.
     async fn answer_new_message(
         &self,
         thread: ThreadMetadata,
@@ -504,6 +632,8 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         let user_message = self
             .store_user_message(&thread, input, attachments, &ctx)
             .await?;
+        // The message's `done` is part of the prelude, not a pipeline event: it is already
+        // stored, and the pipeline must not insert it a second time.
         prelude.push(ThreadStreamEvent::ThreadItemDone {
             item: user_message.clone().into_item(),
         });
@@ -524,6 +654,9 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             .server
             .get_stream_options(&thread, input.as_ref(), &ctx);
         let responder = self.responder(&thread, &ctx);
+        // `respond` is called here, before the stream is spawned, so a handler that panics
+        // while building its stream is a 500 with nothing sent. Its stream is not polled yet:
+        // that happens in the pipeline, after the prelude and `stream_options`.
         let events = guarded(|| {
             let out = responder.clone();
             Ok(Arc::clone(&self.server).respond(thread.clone(), input, ctx.clone(), out))
@@ -543,6 +676,8 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         prelude: Vec<ThreadStreamEvent>,
         events: EventStream,
     ) -> ProcessResult {
+        // The pipeline writes into `frames`; `http/sse.rs` reads `receiver` as the body. When
+        // hyper drops the body (the client left), `frames.closed()` tells the pipeline.
         let (frames, receiver) = mpsc::channel(STREAM_BUFFER);
         let pipeline = Pipeline {
             server: Arc::clone(&self.server),
@@ -560,6 +695,8 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
 
     /// A responder bound to `thread`, making ids as [`Processor::new_item_id`] does.
     fn responder(&self, thread: &ThreadMetadata, ctx: &C) -> Responder<C> {
+        // The closure owns a clone of the processor (all `Arc`s) and of the thread and
+        // context, because the responder lives inside a `'static` stream.
         let processor = self.clone();
         let owner = thread.clone();
         let id_ctx = ctx.clone();
@@ -574,6 +711,10 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     }
 
     /// A new thread id: from the injected generator, else from the store.
+    ///
+    /// The store is the default because the reference lets a store override its ids
+    /// (`generate_thread_id`), for example to match an existing database's scheme; the
+    /// builder's generator exists so tests need not write a store to get `thr_0001`.
     fn new_thread_id(&self, ctx: &C) -> ThreadId {
         match &self.ids {
             Some(ids) => ThreadId::new(ids.generate(IdKind::Thread)),
@@ -589,6 +730,10 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         }
     }
 
+    /// Every attachment the message names, or the 404 of the first missing one.
+    ///
+    /// A separate step from linking them (`store_user_message`), so that all of them are
+    /// known to exist before anything is written.
     async fn load_attachments(
         &self,
         input: &UserMessageInput,
@@ -609,6 +754,8 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         attachments: Vec<Attachment>,
         ctx: &C,
     ) -> Result<UserMessageItem, ProcessError> {
+        // Each attachment is saved again with its thread, as the reference does ("now that
+        // they have a thread id"), before the message that uses them.
         let mut linked = attachments;
         for attachment in &mut linked {
             attachment.thread_id = Some(thread.id.clone());
@@ -617,6 +764,8 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         let message = UserMessageItem {
             id: self.new_item_id(IdKind::Message, thread, ctx),
             thread_id: thread.id.clone(),
+            // The injected clock, like every other timestamp (`datetime.now()` in the
+            // reference's `_build_user_message_item`).
             created_at: self.clock.now(),
             message: UserMessage {
                 content: input.content,
@@ -632,6 +781,9 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     }
 
     /// The widget an action came from; any other kind of item is refused.
+    ///
+    /// Shared by the streaming and the sync action, so both refuse a non-widget sender the
+    /// same way, before the hook runs.
     async fn load_widget_sender(
         &self,
         thread: &ThreadMetadata,
@@ -651,6 +803,9 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     }
 
     /// The item `item_id` and every item newer than it, paging newest first.
+    ///
+    /// Newest first, because a retry usually targets one of the last messages: the walk
+    /// stops at the target and never reads the older part of a long thread.
     async fn items_after(
         &self,
         thread_id: &ThreadId,
@@ -684,6 +839,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     }
 }
 
+/// Whether `item` is a client tool call still waiting for the client's output.
 fn is_pending_client_tool_call(item: &ThreadItem) -> bool {
     matches!(&item.kind, ItemKind::ClientToolCall(call) if call.status == ClientToolCallStatus::Pending)
 }
@@ -693,6 +849,8 @@ fn is_pending_client_tool_call(item: &ThreadItem) -> bool {
 fn guarded(
     call: impl FnOnce() -> Result<EventStream, ProcessError>,
 ) -> Result<EventStream, ProcessError> {
+    // `AssertUnwindSafe`: after a panic the closure's captures are dropped unused, so no
+    // half-updated state is observed afterwards.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|_| {
         Err(ProcessError::Failed {
             message: "the handler panicked while starting its stream".to_owned(),
@@ -702,6 +860,8 @@ fn guarded(
 
 /// The page size a list request asked for: absent or 0 means [`DEFAULT_PAGE_SIZE`].
 fn page_size(limit: Option<u32>) -> usize {
+    // The reference's `params.limit or DEFAULT_PAGE_SIZE`: Python treats 0 as false, so a
+    // limit of 0 asks for the default page, not for an empty one.
     match limit {
         None | Some(0) => DEFAULT_PAGE_SIZE,
         Some(limit) => limit as usize,
@@ -714,7 +874,10 @@ fn without_hidden(mut page: Page<ThreadItem>) -> Page<ThreadItem> {
     page
 }
 
+/// One JSON body in the wire form: `None` fields left out, as the reference's `_serialize`.
 fn json<T: Serialize>(value: &T) -> Result<ProcessResult, ProcessError> {
+    // Serializing the protocol types does not fail; if it ever did, the detail is for the
+    // logs and the client gets a plain 500.
     let body = to_wire_json(value).map_err(|error| ProcessError::Failed {
         message: error.to_string(),
     })?;

@@ -27,15 +27,23 @@ use crate::protocol::{
 use crate::store::{Store, StoreContext, StoreError};
 
 /// Makes ids for one thread, through the injected generator or the store's.
+///
+/// A closure rather than a generator plus a store: the processor decides once, when it builds
+/// the responder, which of the two applies, and the responder does not need to know.
 pub(crate) type ItemIdSource = Arc<dyn Fn(IdKind) -> ItemId + Send + Sync>;
 
 /// Builds items and events for one thread, with injected ids and time, and reaches the store
 /// in the request's context.
 pub struct Responder<C: StoreContext> {
+    /// Fixed for the responder's life: one responder per stream, and a stream belongs to one
+    /// thread, so no item it builds can name another thread.
     thread_id: ThreadId,
     ids: ItemIdSource,
     clock: Arc<dyn Clock>,
+    /// The processor's own store, shared: a responder reads the history the pipeline writes.
     store: Arc<dyn Store<C>>,
+    /// Owned, so the responder can move into a `'static` stream with everything it needs for
+    /// store calls.
     ctx: C,
 }
 
@@ -53,6 +61,7 @@ impl<C: StoreContext + Clone> Clone for Responder<C> {
     }
 }
 
+// By hand: the id closure and the store are trait objects with no `Debug`.
 impl<C: StoreContext> fmt::Debug for Responder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Responder")
@@ -86,6 +95,9 @@ impl<C: StoreContext> Responder<C> {
 
     /// The store the processor reads and writes: the thread's history is there, with the
     /// user's new message already saved.
+    ///
+    /// Read freely; write through events instead (`yield` a `thread.item.done`), so the
+    /// pipeline persists and tells the client in one place and in the right order.
     pub fn store(&self) -> &dyn Store<C> {
         self.store.as_ref()
     }
@@ -130,6 +142,8 @@ impl<C: StoreContext> Responder<C> {
     /// Pass the full metadata, integration `metadata` included: it is what gets saved. The
     /// event the client receives carries `"metadata":{}`, as in the reference.
     pub fn thread_updated(&self, thread: &ThreadMetadata) -> ThreadStreamEvent {
+        // The event carries the full metadata to the pipeline; the pipeline saves it and
+        // builds the client's copy itself, without `metadata` and with no items.
         ThreadStreamEvent::ThreadUpdated {
             thread: Thread {
                 metadata: thread.clone(),
@@ -148,6 +162,9 @@ impl<C: StoreContext> Responder<C> {
     ///
     /// A store failure other than "not found".
     pub async fn item_exists(&self, id: &ItemId) -> Result<bool, StoreError> {
+        // A load, since the store trait has no "exists"; a miss is the common answer and
+        // costs one primary-key lookup in either store. Only not-found means `false`: any
+        // other failure is reported rather than guessed at.
         match self.store.load_item(&self.thread_id, id, &self.ctx).await {
             Ok(_) => Ok(true),
             Err(StoreError::ItemNotFound { .. }) => Ok(false),

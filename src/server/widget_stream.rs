@@ -35,6 +35,9 @@ use crate::store::StoreContext;
 /// The reference raises when a streaming text is new or shrank; both are changes of the tree
 /// that the full-replace test already catches, so here they simply replace the root.
 pub fn diff_widget(before: &WidgetRoot, after: &WidgetRoot) -> Vec<ThreadItemUpdate> {
+    // Compared as JSON, not as typed widgets: a widget is a tree of dozens of component
+    // types, and walking `Value`s needs one function where typed code would need one per
+    // type (the reference's `getattr` reflection does the same job in Python).
     let (before_json, after_json) = (to_json(before), to_json(after));
     let replace_root = || {
         vec![ThreadItemUpdate::WidgetRootUpdated {
@@ -44,6 +47,8 @@ pub fn diff_widget(before: &WidgetRoot, after: &WidgetRoot) -> Vec<ThreadItemUpd
     if needs_full_replace(&before_json, &after_json) {
         return replace_root();
     }
+    // The tree is the same apart from streaming text values. Each text that grew becomes a
+    // delta, in tree order, as the reference walks the tree.
     let before_texts = streaming_texts(&before_json);
     let mut updates = Vec::new();
     for (id, after_node) in streaming_texts(&after_json) {
@@ -54,6 +59,8 @@ pub fn diff_widget(before: &WidgetRoot, after: &WidgetRoot) -> Vec<ThreadItemUpd
         if old == new {
             continue;
         }
+        // Not an append (the text was edited or shrank): a delta cannot say that, so the
+        // whole tree goes, and the deltas gathered so far are dropped with it.
         let Some(delta) = new.strip_prefix(old) else {
             return replace_root();
         };
@@ -77,7 +84,9 @@ impl<C: StoreContext + Clone + Send + Sync + 'static> Responder<C> {
     where
         S: Stream<Item = WidgetRoot> + Send + 'static,
     {
+        // A clone moves into the stream, which is `'static` and outlives this `&self`.
         let responder = self.clone();
+        // `stream!`, not `try_stream!`: nothing in here can fail; the items are `Ok` events.
         stream! {
             let mut states = Box::pin(states);
             let Some(first) = states.next().await else {
@@ -86,6 +95,8 @@ impl<C: StoreContext + Clone + Send + Sync + 'static> Responder<C> {
             let widget_item = |widget| ItemKind::Widget { widget, copy_text: copy_text.clone() };
             let mut item = responder.item(IdKind::Message, widget_item(first.clone()));
             yield Ok(ThreadStreamEvent::ThreadItemAdded { item: item.clone() });
+            // Each state is diffed against the previous one, not the first: a delta appends
+            // to what the client already shows.
             let mut last = first;
             while let Some(next) = states.next().await {
                 for update in diff_widget(&last, &next) {
@@ -104,13 +115,18 @@ impl<C: StoreContext + Clone + Send + Sync + 'static> Responder<C> {
     }
 }
 
+/// The widget as the client receives it.
 fn to_json(widget: &WidgetRoot) -> Value {
+    // Serializing a widget (plain data with string keys) does not fail; the fallback only
+    // keeps an `unwrap` out of library code.
     serde_json::to_value(widget).unwrap_or(Value::Null)
 }
 
 /// Whether `after` must replace `before` whole: another type, id or key, or a change other than
 /// streaming text growing (the reference's `full_replace`).
 fn needs_full_replace(before: &Value, after: &Value) -> bool {
+    // Identity first: a component that changed its type, id or key is a different component,
+    // whatever its fields say.
     if ["type", "id", "key"]
         .iter()
         .any(|key| before.get(key) != after.get(key))
@@ -120,6 +136,8 @@ fn needs_full_replace(before: &Value, after: &Value) -> bool {
     let empty = Map::new();
     let before_fields = before.as_object().unwrap_or(&empty);
     let after_fields = after.as_object().unwrap_or(&empty);
+    // Keys of both sides, so a field that appeared or disappeared counts as a change; a key
+    // present on both is looked at twice, which costs a comparison and changes nothing.
     let mut keys = before_fields.keys().chain(after_fields.keys());
     keys.any(|key| {
         let (old, new) = (before_fields.get(key), after_fields.get(key));
@@ -142,6 +160,7 @@ fn needs_full_replace(before: &Value, after: &Value) -> bool {
 /// equality.
 fn field_needs_full_replace(before: Option<&Value>, after: Option<&Value>) -> bool {
     match (before, after) {
+        // A list that grew or shrank (a new row, say) is replaced: only text values stream.
         (Some(Value::Array(old)), Some(Value::Array(new))) => {
             old.len() != new.len()
                 || old
