@@ -149,3 +149,53 @@ fn lesson02_asks_the_mock_model_with_the_memory_store_and_writes_no_file() {
     let files = std::fs::read_dir(dir.path()).expect("readable").count();
     assert_eq!(files, 0, "--store memory must not create a file");
 }
+
+#[test]
+fn an_exercise_the_lesson_does_not_have_is_a_usage_error_listing_the_valid_ones() {
+    for binary in [
+        env!("CARGO_BIN_EXE_lesson01"),
+        env!("CARGO_BIN_EXE_lesson02"),
+    ] {
+        let output = Command::new(binary)
+            .args(["--store", "memory", "--exercise", "4", "--ask", "hi"])
+            .env_remove("OPENAI_API_KEY")
+            .output()
+            .expect("the lesson runs");
+        assert_eq!(output.status.code(), Some(2), "{output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("invalid value '4' for '--exercise <N>'"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("[possible values: 1, 2, 3]"), "{stderr}");
+        assert!(output.stdout.is_empty(), "nothing is served");
+    }
+}
+
+/// `--exercise N` serves exercise N's code in the lesson's binary. Only the reference
+/// solutions have a known answer (your own exercise is graded by `tests/grade.rs`).
+#[cfg(feature = "solutions")]
+#[test]
+fn exercise_n_serves_the_code_of_exercise_n() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let flags = ["--store", "memory", "--exercise", "1", "--ask", "hi"];
+    let output = lesson(env!("CARGO_BIN_EXE_lesson01"), dir.path(), &flags);
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    assert_eq!(
+        stdout.lines().nth(2),
+        Some("assistant: student said: hi"),
+        "{stdout}"
+    );
+    let flags = ["--store", "memory", "--exercise", "2"];
+    let ask = ["--ask", "What's the forecast for Oslo?"];
+    let output = lesson(
+        env!("CARGO_BIN_EXE_lesson02"),
+        dir.path(),
+        &[&flags[..], &ask[..]].concat(),
+    );
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(
+        stdout.contains("… Looking up the forecast for Oslo…"),
+        "{stdout}"
+    );
+}

@@ -1,10 +1,11 @@
 //! Grading: one test per lesson exercise, run against your code or the reference solutions.
 //!
-//! `cargo test` grades the exercises in `lessons/*/exercises/` (so it fails until you have done
-//! them, each failure a hint). `cargo test --features solutions` runs the same tests against the
-//! reference solutions in `lessons/*/solutions/`, which is what CI and the README's test command
-//! do. `.ci/run` also checks that every test here fails on the starting code, so no exercise can
-//! pass without being done.
+//! `cargo test --test grade lesson01` grades lesson 01's exercises in `lessons/lesson01/exercises/`
+//! (and `lesson02` lesson 02's): it fails until you have done them, each failure a hint. Plain
+//! `cargo test` runs these with everything else. `--features solutions` runs the same tests
+//! against the reference solutions in `lessons/*/solutions/`, which is what CI and the README's
+//! test command do. `.ci/run` also checks that every test here fails on the starting code, so no
+//! exercise can pass without being done.
 //!
 //! Each test drives the exercise through a real `Processor`, as a ChatKit client would, and
 //! returns a [`Hint`] instead of panicking, so a failure reads as advice, not a backtrace.
@@ -15,66 +16,46 @@ use std::sync::Arc;
 
 use chatkit::agent::{Agent, DEFAULT_MODEL, Runner};
 use chatkit::clock::FixedClock;
+use chatkit::http::ask::create_thread_body;
 use chatkit::id_gen::SequentialIds;
-use chatkit::protocol::{
-    ItemKind, ThreadItem, ThreadItemUpdate, ThreadMetadata, ThreadStreamEvent, Timestamp,
-    UserMessageItem,
-};
+use chatkit::protocol::{ItemKind, ThreadId, ThreadItem, ThreadStreamEvent, Timestamp};
 use chatkit::provider::mock::{MockProvider, Script};
-use chatkit::server::{ChatKitServer, EventStream, ProcessResult, Processor, Responder};
-use chatkit::store::{MemoryStore, Store, UserContext};
+use chatkit::server::{ChatKitServer, ProcessResult, Processor};
+use chatkit::store::{MemoryStore, UserContext};
 use futures::StreamExt;
+use serde_json::{Value, json};
 
-/// Compiles one exercise as module `$name`: the student's file from `exercises/`, or the
-/// reference solution from `solutions/` with `--features solutions`. Starting code is allowed
-/// its `todo!()` and unused bindings; `.ci/run` proves each grading test fails on it.
-macro_rules! exercise {
-    ($name:ident, solution: $solution:literal, exercise: $exercise:literal) => {
-        #[cfg_attr(feature = "solutions", path = $solution)]
-        #[cfg_attr(not(feature = "solutions"), path = $exercise)]
-        #[allow(
-            clippy::todo,
-            dead_code,
-            unreachable_pub,
-            unused_variables,
-            unused_mut,
-            unreachable_code,
-            unused_imports
-        )]
-        mod $name;
-    };
-}
-
-exercise!(
+// Each exercise, compiled from your file in `exercises/` (or the solution, with `--features
+// solutions`) by the macro the lesson binaries use for `--exercise N`.
+chatkit::exercise!(
     lesson01_ex1,
-    solution: "../lessons/lesson01/solutions/ex1_stream_deltas.rs",
-    exercise: "../lessons/lesson01/exercises/ex1_stream_deltas.rs"
+    exercise: "../lessons/lesson01/exercises/ex1_say_it_back.rs",
+    solution: "../lessons/lesson01/solutions/ex1_say_it_back.rs"
 );
-exercise!(
+chatkit::exercise!(
     lesson01_ex2,
-    solution: "../lessons/lesson01/solutions/ex2_thread_title.rs",
-    exercise: "../lessons/lesson01/exercises/ex2_thread_title.rs"
+    exercise: "../lessons/lesson01/exercises/ex2_thread_title.rs",
+    solution: "../lessons/lesson01/solutions/ex2_thread_title.rs"
 );
-exercise!(
+chatkit::exercise!(
     lesson01_ex3,
-    solution: "../lessons/lesson01/solutions/ex3_progress.rs",
-    exercise: "../lessons/lesson01/exercises/ex3_progress.rs"
+    exercise: "../lessons/lesson01/exercises/ex3_count_messages.rs",
+    solution: "../lessons/lesson01/solutions/ex3_count_messages.rs"
 );
-exercise!(
+chatkit::exercise!(
     lesson02_ex1,
-    solution: "../lessons/lesson02/solutions/ex1_function_tool.rs",
-    exercise: "../lessons/lesson02/exercises/ex1_function_tool.rs"
+    exercise: "../lessons/lesson02/exercises/ex1_function_tool.rs",
+    solution: "../lessons/lesson02/solutions/ex1_function_tool.rs"
 );
-exercise!(
+chatkit::exercise!(
     lesson02_ex2,
-    solution: "../lessons/lesson02/solutions/ex2_tool_progress.rs",
-    exercise: "../lessons/lesson02/exercises/ex2_tool_progress.rs"
+    exercise: "../lessons/lesson02/exercises/ex2_tool_progress.rs",
+    solution: "../lessons/lesson02/solutions/ex2_tool_progress.rs"
 );
-
-exercise!(
+chatkit::exercise!(
     lesson02_ex3,
-    solution: "../lessons/lesson02/solutions/ex3_output_guardrail.rs",
-    exercise: "../lessons/lesson02/exercises/ex3_output_guardrail.rs"
+    exercise: "../lessons/lesson02/exercises/ex3_output_guardrail.rs",
+    solution: "../lessons/lesson02/solutions/ex3_output_guardrail.rs"
 );
 
 /// Lesson 02's server, which the lesson02 exercises' tools run in.
@@ -100,65 +81,6 @@ fn expect(condition: bool, hint: impl Into<String>) -> Result<(), Hint> {
     }
 }
 
-/// A server whose `respond` is whatever the test plugs in.
-struct Plugged<F>(F);
-
-impl<F> ChatKitServer<UserContext> for Plugged<F>
-where
-    F: Fn(ThreadMetadata, Option<UserMessageItem>, Responder<UserContext>) -> EventStream
-        + Send
-        + Sync
-        + 'static,
-{
-    fn respond(
-        self: Arc<Self>,
-        thread: ThreadMetadata,
-        input: Option<UserMessageItem>,
-        _ctx: UserContext,
-        out: Responder<UserContext>,
-    ) -> EventStream {
-        (self.0)(thread, input, out)
-    }
-}
-
-/// Sends `threads.create` with `text` to a processor running `respond`; returns the events
-/// the client received and the store, so tests can check what was saved.
-async fn create_thread<F>(respond: F, text: &str) -> (Vec<ThreadStreamEvent>, MemoryStore)
-where
-    F: Fn(ThreadMetadata, Option<UserMessageItem>, Responder<UserContext>) -> EventStream
-        + Send
-        + Sync
-        + 'static,
-{
-    let store = MemoryStore::new();
-    let start = Timestamp::from_ymd_hms(2025, 1, 2, 3, 4, 5).expect("valid date");
-    let processor = Processor::builder(Plugged(respond), store.clone())
-        .ids(SequentialIds::new())
-        .clock(FixedClock::at(start))
-        .build();
-    let body = serde_json::json!({
-        "type": "threads.create",
-        "params": {"input": {"content": [{"type": "input_text", "text": text}], "attachments": [], "inference_options": {}}}
-    });
-    let result = processor
-        .process(body.to_string().as_bytes(), UserContext::new("student"))
-        .await;
-    let Ok(ProcessResult::Stream(frames)) = result else {
-        panic!("threads.create did not stream: {result:?}");
-    };
-    let frames: Vec<_> = frames.collect().await;
-    let events = frames
-        .iter()
-        .map(|frame| {
-            let json = frame
-                .strip_prefix(b"data: ")
-                .and_then(|rest| rest.strip_suffix(b"\n\n"));
-            serde_json::from_slice(json.expect("an SSE frame")).expect("a stream event")
-        })
-        .collect();
-    (events, store)
-}
-
 /// Runs a grading scenario; a panic inside the exercise (such as `todo!()`) becomes `hint`.
 async fn graded<T>(
     hint: &str,
@@ -174,13 +96,104 @@ where
     })
 }
 
-/// The events after `stream_options`: what the exercise's responder produced.
-fn responder_events(events: &[ThreadStreamEvent]) -> &[ThreadStreamEvent] {
+/// The processor every grading test runs: the exercise's server over a fresh memory store,
+/// with injected ids (`thr_0001`, `msg_0001`, …) and a fixed clock, so each run is the same.
+fn processor(server: impl ChatKitServer<UserContext>) -> Processor<UserContext> {
+    let start = Timestamp::from_ymd_hms(2025, 1, 2, 3, 4, 5).expect("valid date");
+    Processor::builder(server, MemoryStore::new())
+        .ids(SequentialIds::new())
+        .clock(FixedClock::at(start))
+        .build()
+}
+
+/// Sends one request for `user`, as the HTTP endpoint would: the events of a streamed answer
+/// (empty for a JSON one), or the JSON body (`Value::Null` for a stream).
+async fn send(
+    processor: &Processor<UserContext>,
+    user: &str,
+    body: &str,
+) -> Result<(Vec<ThreadStreamEvent>, Value), Hint> {
+    let result = processor
+        .process(body.as_bytes(), UserContext::new(user))
+        .await;
+    match result {
+        Ok(ProcessResult::Stream(frames)) => {
+            let frames: Vec<_> = frames.collect().await;
+            let events = frames
+                .iter()
+                .map(|frame| {
+                    let json = frame
+                        .strip_prefix(b"data: ")
+                        .and_then(|rest| rest.strip_suffix(b"\n\n"));
+                    serde_json::from_slice(json.expect("an SSE frame")).expect("a stream event")
+                })
+                .collect();
+            Ok((events, Value::Null))
+        }
+        Ok(ProcessResult::Json(bytes)) => {
+            let json = serde_json::from_slice(&bytes).expect("a JSON answer");
+            Ok((Vec::new(), json))
+        }
+        Err(error) => Err(Hint(format!(
+            "the request {body} failed before its answer started: {error} \
+             (a `todo!()` outside the `try_stream!`?)"
+        ))),
+    }
+}
+
+/// Sends a streaming request for `user`: the events the client received.
+async fn stream(
+    processor: &Processor<UserContext>,
+    user: &str,
+    body: &str,
+) -> Result<Vec<ThreadStreamEvent>, Hint> {
+    Ok(send(processor, user, body).await?.0)
+}
+
+/// Sends a JSON request for `user`: its answer.
+async fn json(processor: &Processor<UserContext>, user: &str, body: Value) -> Result<Value, Hint> {
+    Ok(send(processor, user, &body.to_string()).await?.1)
+}
+
+/// `threads.add_user_message` with `text` to `thread`.
+fn add_user_message(thread: &ThreadId, text: &str) -> String {
+    json!({
+        "type": "threads.add_user_message",
+        "params": {"thread_id": thread, "input": {"content": [{"type": "input_text", "text": text}], "attachments": [], "inference_options": {}}}
+    })
+    .to_string()
+}
+
+/// The id of the thread a `threads.create` stream made.
+fn created_thread(events: &[ThreadStreamEvent]) -> ThreadId {
+    events
+        .iter()
+        .find_map(|event| match event {
+            ThreadStreamEvent::ThreadCreated { thread } => Some(thread.metadata.id.clone()),
+            _ => None,
+        })
+        .expect("threads.create starts with thread.created")
+}
+
+/// The events after `stream_options`: what the exercise's responder produced, unless it
+/// failed (an `error` event: a `todo!()` left, or a `?` that failed).
+fn responder_events(events: &[ThreadStreamEvent]) -> Result<&[ThreadStreamEvent], Hint> {
     let start = events
         .iter()
         .position(|event| matches!(event, ThreadStreamEvent::StreamOptions { .. }))
         .map_or(events.len(), |index| index + 1);
-    &events[start..]
+    let produced = &events[start..];
+    match produced.iter().find_map(|event| match event {
+        ThreadStreamEvent::Error(error) => Some(error),
+        _ => None,
+    }) {
+        Some(_) => Err(Hint(
+            "the stream ended with an `error` event instead of your answer: is there still a \
+             `todo!()` in `respond()`, or did a `?` fail? (the panic, if any, is printed above)"
+                .into(),
+        )),
+        None => Ok(produced),
+    }
 }
 
 fn assistant_text(item: &ThreadItem) -> Option<String> {
@@ -196,228 +209,142 @@ fn assistant_text(item: &ThreadItem) -> Option<String> {
     }
 }
 
-#[tokio::test]
-async fn lesson01_ex1_stream_the_reply_as_deltas() -> Result<(), Hint> {
-    let text = "streaming feels alive";
-    let (events, _) = graded(
-        "Start from the `added` event already in the file.",
-        async move {
-            create_thread(
-                |_, _, out| lesson01_ex1::stream_reply(out, text.to_owned()),
-                "hi",
-            )
-            .await
-        },
-    )
-    .await?;
-    let produced = responder_events(&events);
-    let Some(ThreadStreamEvent::ThreadItemAdded { item }) = produced.first() else {
-        return Err(Hint("the first event must be `thread.item.added`".into()));
-    };
-    let deltas: Vec<&str> = produced
+/// The texts of the assistant messages among `events`.
+fn answers(events: &[ThreadStreamEvent]) -> Vec<String> {
+    events
         .iter()
         .filter_map(|event| match event {
-            ThreadStreamEvent::ThreadItemUpdated {
-                update: ThreadItemUpdate::ContentPartTextDelta { delta, .. },
-                ..
-            } => Some(delta.as_str()),
+            ThreadStreamEvent::ThreadItemDone { item } => assistant_text(item),
             _ => None,
         })
-        .collect();
-    expect(
-        matches!(
-            produced.get(1),
-            Some(ThreadStreamEvent::ThreadItemUpdated {
-                update: ThreadItemUpdate::ContentPartAdded {
-                    content_index: 0,
-                    ..
-                },
-                ..
-            })
-        ),
-        "after `added`, send `assistant_message.content_part.added` for content index 0",
-    )?;
-    expect(
-        deltas.len() == 3,
-        format!(
-            "send one text delta per word: expected 3, got {}",
-            deltas.len()
-        ),
-    )?;
-    expect(
-        deltas.concat() == text,
-        format!(
-            "the deltas joined must give back {text:?}, got {:?}",
-            deltas.concat()
-        ),
-    )?;
-    let all_for_one_item = produced.iter().all(|event| match event {
-        ThreadStreamEvent::ThreadItemUpdated { item_id, .. } => item_id == &item.id,
-        ThreadStreamEvent::ThreadItemAdded { item: other }
-        | ThreadStreamEvent::ThreadItemDone { item: other } => other.id == item.id,
-        _ => true,
-    });
-    expect(
-        all_for_one_item,
-        "every event must name the same item id: make the item once",
-    )?;
-    let Some(ThreadStreamEvent::ThreadItemDone { item: done }) = produced.last() else {
-        return Err(Hint(
-            "end with `thread.item.done` carrying the finished message".into(),
-        ));
-    };
-    expect(
-        assistant_text(done).as_deref() == Some(text),
-        "the finished message must hold the whole text",
-    )
+        .collect()
 }
 
-#[tokio::test]
-async fn lesson01_ex2_set_the_thread_title_from_the_first_message() -> Result<(), Hint> {
-    let long = "Plan a three-day walking trip through the Scottish Highlands in May";
-    let (events, store) = graded(
-        "Return `Some(out.thread_updated(..))` for an untitled thread.",
-        async move {
-            create_thread(
-                |thread, input, out| {
-                    let text = input
-                        .as_ref()
-                        .map(UserMessageItem::text)
-                        .unwrap_or_default();
-                    let title = lesson01_ex2::title_event(&out, &thread, &text);
-                    async_stream::try_stream! {
-                        if let Some(event) = title {
-                            yield event;
-                        }
-                        yield out.assistant_message("Sounds lovely.");
-                    }
-                    .boxed()
-                },
-                long,
-            )
-            .await
-        },
-    )
-    .await?;
-    let titles: Vec<Option<String>> = events
+/// The titles of the `thread.updated` events among `events`.
+fn titles(events: &[ThreadStreamEvent]) -> Vec<Option<String>> {
+    events
         .iter()
         .filter_map(|event| match event {
             ThreadStreamEvent::ThreadUpdated { thread } => Some(thread.metadata.title.clone()),
             _ => None,
         })
-        .collect();
-    let expected = "Plan a three-day walking trip through th…";
-    expect(
-        titles.len() == 1,
-        format!("send exactly one `thread.updated`, got {}", titles.len()),
-    )?;
-    expect(
-        titles[0].as_deref() == Some(expected),
-        format!(
-            "cut the title to 40 characters and add `…`: expected {expected:?}, got {:?}",
-            titles[0]
-        ),
-    )?;
-    let saved = store
-        .load_thread(&"thr_0001".into(), &UserContext::new("student"))
-        .await
-        .map_err(|error| Hint(format!("the thread should be stored: {error}")))?;
-    expect(
-        saved.title.as_deref() == Some(expected),
-        "the new title must be saved (yield the event; the pipeline saves it)",
-    )?;
-
-    let responder = graded("An already titled thread keeps its title.", async move {
-        let (events, _) = create_thread(
-            |mut thread, _, out| {
-                thread.title = Some("Mine".into());
-                let event = lesson01_ex2::title_event(&out, &thread, "anything");
-                let returned_none = event.is_none();
-                async_stream::try_stream! {
-                    yield out.assistant_message(returned_none.to_string());
-                }
-                .boxed()
-            },
-            "x",
-        )
-        .await;
-        events
-    })
-    .await?;
-    let kept = responder_events(&responder)
-        .iter()
-        .any(|event| match event {
-            ThreadStreamEvent::ThreadItemDone { item } => {
-                assistant_text(item).as_deref() == Some("true")
-            }
-            _ => false,
-        });
-    expect(kept, "return `None` when the thread already has a title")?;
-
-    let blank = graded("An empty message gives the title `New chat`.", async move {
-        let (events, _) = create_thread(
-            |thread, _, out| {
-                let title = lesson01_ex2::title_event(&out, &thread, "   ");
-                async_stream::try_stream! {
-                    if let Some(event) = title {
-                        yield event;
-                    }
-                }
-                .boxed()
-            },
-            "   ",
-        )
-        .await;
-        events
-    })
-    .await?;
-    let new_chat = blank.iter().any(|event| matches!(event, ThreadStreamEvent::ThreadUpdated { thread } if thread.metadata.title.as_deref() == Some("New chat")));
-    expect(new_chat, "a blank message gives the title `New chat`")
+        .collect()
 }
 
 #[tokio::test]
-async fn lesson01_ex3_emit_a_progress_update_before_answering() -> Result<(), Hint> {
-    let (events, store) = graded(
-        "Yield a `ProgressUpdate`, then `out.assistant_message(text)`.",
-        async move {
-            create_thread(
-                |_, _, out| lesson01_ex3::answer_with_progress(out, "Here you go.".to_owned()),
-                "hi",
-            )
-            .await
-        },
+async fn lesson01_ex1_answer_with_who_asked_and_what_they_said() -> Result<(), Hint> {
+    let processor = processor(lesson01_ex1::SayItBack);
+    for (user, text) in [("alice", "hi"), ("bob", "good morning")] {
+        let events = stream(&processor, user, &create_thread_body(text)).await?;
+        let answers = answers(responder_events(&events)?);
+        let expected = format!("{user} said: {text}");
+        expect(
+            answers == [expected.as_str()],
+            format!(
+                "when {user} writes {text:?}, answer with one assistant message {expected:?} \
+                 (`out.assistant_message`, `ctx.user_id`, `UserMessageItem::text`); got {answers:?}"
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn lesson01_ex2_title_a_new_thread_after_its_first_message() -> Result<(), Hint> {
+    let processor = processor(lesson01_ex2::Titled);
+    let first = "Plan a trip to Oslo";
+    let events = stream(&processor, "alice", &create_thread_body(first)).await?;
+    let produced = responder_events(&events)?;
+    expect(
+        titles(produced) == [Some(first.to_owned())],
+        format!(
+            "a new thread gets one `thread.updated` whose title is the first message, {first:?} \
+             (`out.thread_updated`); got the titles {:?}",
+            titles(produced)
+        ),
+    )?;
+    expect(
+        matches!(
+            produced.first(),
+            Some(ThreadStreamEvent::ThreadUpdated { .. })
+        ),
+        "yield `thread.updated` before the answer",
+    )?;
+    let thread = created_thread(&events);
+    let get = json!({"type": "threads.get_by_id", "params": {"thread_id": thread}});
+
+    let events = stream(
+        &processor,
+        "alice",
+        &add_user_message(&thread, "And Bergen?"),
     )
     .await?;
-    let produced = responder_events(&events);
-    let Some(ThreadStreamEvent::ProgressUpdate { icon, text }) = produced.first() else {
-        return Err(Hint(
-            "the first event after `stream_options` must be a `progress_update`".into(),
-        ));
-    };
+    let produced = responder_events(&events)?;
     expect(
-        text == "Thinking…",
-        format!("the progress text is `Thinking…`, got {text:?}"),
+        titles(produced).is_empty(),
+        "the second message must not retitle the thread: only a thread with no title gets one \
+         (`thread.title` is `None`)",
     )?;
+    let saved = json(&processor, "alice", get.clone()).await?;
     expect(
-        icon.as_ref().map(ToString::to_string).as_deref() == Some("sparkle"),
-        "the progress icon is `sparkle`",
+        saved["title"] == first,
+        format!(
+            "the saved title must stay {first:?}, got {}",
+            saved["title"]
+        ),
     )?;
-    let answered = matches!(produced.get(1), Some(ThreadStreamEvent::ThreadItemDone { item }) if assistant_text(item).as_deref() == Some("Here you go."));
+
+    let rename =
+        json!({"type": "threads.update", "params": {"thread_id": thread, "title": "Holiday"}});
+    json(&processor, "alice", rename).await?;
+    let events = stream(&processor, "alice", &add_user_message(&thread, "Thanks")).await?;
     expect(
-        answered && produced.len() == 2,
-        "after the progress update, send the answer as one finished assistant message, and nothing else",
+        titles(responder_events(&events)?).is_empty(),
+        "a title the user chose (`threads.update`) must not be overwritten",
     )?;
-    let stored = store
-        .load_thread_items(
-            &"thr_0001".into(),
-            &chatkit::store::PageRequest::first(10, chatkit::protocol::Order::Asc),
-            &UserContext::new("student"),
-        )
-        .await
-        .map_err(|error| Hint(error.to_string()))?;
+    let saved = json(&processor, "alice", get).await?;
     expect(
-        stored.data.len() == 2,
-        "a progress update is never stored: only the user's message and the answer are",
+        saved["title"] == "Holiday",
+        format!(
+            "the user's title `Holiday` must stay, got {}",
+            saved["title"]
+        ),
+    )
+}
+
+#[tokio::test]
+async fn lesson01_ex3_count_the_users_messages_in_the_store() -> Result<(), Hint> {
+    let processor = processor(lesson01_ex3::Counter);
+    let answer = |n: usize| format!("That was message {n} of yours in this thread.");
+
+    let events = stream(&processor, "alice", &create_thread_body("one")).await?;
+    let got = answers(responder_events(&events)?);
+    expect(
+        got == [answer(1)],
+        format!(
+            "the first message of a thread is message 1: the processor saved it before \
+             `respond()` ran. Expected {:?}, got {got:?}",
+            answer(1)
+        ),
+    )?;
+    let thread = created_thread(&events);
+    for (n, text) in [(2, "two"), (3, "three")] {
+        let events = stream(&processor, "alice", &add_user_message(&thread, text)).await?;
+        let got = answers(responder_events(&events)?);
+        expect(
+            got == [answer(n)],
+            format!(
+                "message {n}: expected {:?}, got {got:?} (count only the items whose kind is \
+                 `ItemKind::UserMessage`: the assistant's answers are items too)",
+                answer(n)
+            ),
+        )?;
+    }
+    let events = stream(&processor, "alice", &create_thread_body("again")).await?;
+    let got = answers(responder_events(&events)?);
+    expect(
+        got == [answer(1)],
+        format!("a new thread starts again at 1 (load *this* thread's items), got {got:?}"),
     )
 }
 
@@ -425,9 +352,9 @@ async fn lesson01_ex3_emit_a_progress_update_before_answering() -> Result<(), Hi
 /// the client received, and the bodies of the model requests.
 async fn run_agent(
     agent: Agent<UserContext>,
-    script: serde_json::Value,
+    script: Value,
     text: &str,
-) -> (Vec<ThreadStreamEvent>, Vec<serde_json::Value>) {
+) -> (Vec<ThreadStreamEvent>, Vec<Value>) {
     let script = Script::from_json(&script.to_string()).expect("a script");
     let mock = MockProvider::builder()
         .script(script)
@@ -438,35 +365,17 @@ async fn run_agent(
         runner: Runner::new(Arc::new(mock.client().expect("a client"))),
         agent: Arc::new(agent),
     };
-    let start = Timestamp::from_ymd_hms(2025, 1, 2, 3, 4, 5).expect("valid date");
-    let processor = Processor::builder(server, MemoryStore::new())
-        .ids(SequentialIds::new())
-        .clock(FixedClock::at(start))
-        .build();
-    let body = chatkit::http::ask::create_thread_body(text);
-    let result = processor
-        .process(body.as_bytes(), UserContext::new("student"))
-        .await;
-    let Ok(ProcessResult::Stream(frames)) = result else {
-        panic!("threads.create did not stream: {result:?}");
-    };
-    let frames: Vec<_> = frames.collect().await;
-    let events = frames
-        .iter()
-        .map(|frame| {
-            let json = frame
-                .strip_prefix(b"data: ")
-                .and_then(|rest| rest.strip_suffix(b"\n\n"));
-            serde_json::from_slice(json.expect("an SSE frame")).expect("a stream event")
-        })
-        .collect();
+    let processor = processor(server);
+    let events = stream(&processor, "student", &create_thread_body(text))
+        .await
+        .expect("threads.create streams");
     let requests = mock.requests().into_iter().map(|r| r.body).collect();
     (events, requests)
 }
 
 /// A model that calls `tool` with `arguments`, then answers `Done.`.
-fn call_then_answer(tool: &str, arguments: serde_json::Value) -> serde_json::Value {
-    serde_json::json!([
+fn call_then_answer(tool: &str, arguments: Value) -> Value {
+    json!([
         {"output": [{"type": "function_call", "name": tool, "arguments": arguments}]},
         {"output": [{"type": "message", "text": "Done."}]}
     ])
@@ -475,11 +384,10 @@ fn call_then_answer(tool: &str, arguments: serde_json::Value) -> serde_json::Val
 #[tokio::test]
 async fn lesson02_ex1_add_a_function_tool() -> Result<(), Hint> {
     let (_, requests) = graded(
-        "Return `FunctionTool::new(\"celsius_to_fahrenheit\", …)`.",
+        "Return `FunctionTool::new(\"celsius_to_fahrenheit\", …)` from `temperature_tool`.",
         async move {
             let agent = lesson02_agent::agent(DEFAULT_MODEL).tool(lesson02_ex1::temperature_tool());
-            let script =
-                call_then_answer("celsius_to_fahrenheit", serde_json::json!({"celsius": 100}));
+            let script = call_then_answer("celsius_to_fahrenheit", json!({"celsius": 100}));
             run_agent(agent, script, "How warm is 100 degrees Celsius?").await
         },
     )
@@ -523,43 +431,47 @@ async fn lesson02_ex1_add_a_function_tool() -> Result<(), Hint> {
 #[tokio::test]
 async fn lesson02_ex2_stream_progress_from_a_tool() -> Result<(), Hint> {
     let (events, _) = graded(
-        "Call `ctx.progress(Some(icon), text).await` before returning.",
+        "Call `ctx.progress(Some(IconName::Search), text).await` before returning.",
         async move {
-            let agent = Agent::new("assistant").tool(lesson02_ex2::weather_tool());
-            let script = call_then_answer("get_weather", serde_json::json!({"city": "Oslo"}));
-            run_agent(agent, script, "Weather in Oslo?").await
+            let agent = Agent::new("assistant").tool(lesson02_ex2::forecast_tool());
+            let script = call_then_answer("get_forecast", json!({"city": "Oslo"}));
+            run_agent(agent, script, "What's the forecast for Oslo?").await
         },
     )
     .await?;
     let progress = events
         .iter()
-        .position(|event| matches!(event, ThreadStreamEvent::ProgressUpdate { .. }));
-    let Some(at) = progress else {
+        .enumerate()
+        .find_map(|(at, event)| match event {
+            ThreadStreamEvent::ProgressUpdate { icon, text } => Some((at, icon, text)),
+            _ => None,
+        });
+    let Some((at, icon, text)) = progress else {
         return Err(Hint(
-            "no `progress_update` reached the client: send one from inside the tool".into(),
+            "no `progress_update` reached the client: send one from inside the tool with \
+             `ctx.progress(…).await` (is there still a `todo!()` in the tool?)"
+                .into(),
         ));
     };
-    let ThreadStreamEvent::ProgressUpdate { icon, text } = &events[at] else {
-        unreachable!("found above");
-    };
     expect(
-        text == "Looking up the weather in Oslo…",
-        format!("the text is `Looking up the weather in {{city}}…`, got {text:?}"),
+        text == "Looking up the forecast for Oslo…",
+        format!("the text is `Looking up the forecast for {{city}}…`, got {text:?}"),
     )?;
     expect(
         icon.as_ref().map(ToString::to_string).as_deref() == Some("search"),
-        "the icon is `search`",
+        format!("the icon is `IconName::Search`, got {icon:?}"),
     )?;
     let answer = events.iter().position(|event| matches!(event, ThreadStreamEvent::ThreadItemAdded { item } if matches!(item.kind, ItemKind::AssistantMessage(_))));
     expect(
         answer.is_some_and(|answer| at < answer),
-        "the progress update must come while the tool runs, before the model's answer",
+        "the progress update must come while the tool runs, before the model's answer \
+         (did the tool return its forecast?)",
     )
 }
 
 /// A model that answers `text`.
-fn answer(text: &str) -> serde_json::Value {
-    serde_json::json!([{"output": [{"type": "message", "text": text}]}])
+fn answer(text: &str) -> Value {
+    json!([{"output": [{"type": "message", "text": text}]}])
 }
 
 #[tokio::test]

@@ -16,13 +16,18 @@
 //! the events arrive. Then try `threads.list`, `threads.get_by_id` and
 //! `threads.add_user_message` (the chapter, `book/src/lesson01.md`, has the commands).
 //!
-//! Next: the exercises in `lessons/lesson01/exercises/`, graded by `cargo test`.
+//! Next: the exercises in `lessons/lesson01/exercises/`. Grade them with
+//! `cargo test --test grade lesson01`; serve your own code with `--exercise N`:
+//!
+//! ```text
+//! cargo run --bin lesson01 -- --exercise 1 --ask "hi"
+//! ```
 
 mod echo;
 
 use axum::Router;
 use chatkit::http::{self, cli};
-use chatkit::server::Processor;
+use chatkit::server::{ChatKitServer, Processor};
 use chatkit::store::{Store, UserContext};
 use clap::Parser;
 
@@ -36,21 +41,54 @@ struct Args {
     lesson: cli::LessonArgs,
 }
 
+// Your exercises, compiled in so that `--exercise N` serves them (with `--features solutions`,
+// the reference solutions instead).
+chatkit::exercise!(
+    ex1,
+    exercise: "exercises/ex1_say_it_back.rs",
+    solution: "solutions/ex1_say_it_back.rs"
+);
+chatkit::exercise!(
+    ex2,
+    exercise: "exercises/ex2_thread_title.rs",
+    solution: "solutions/ex2_thread_title.rs"
+);
+chatkit::exercise!(
+    ex3,
+    exercise: "exercises/ex3_count_messages.rs",
+    solution: "solutions/ex3_count_messages.rs"
+);
+
+/// The exercises, in order: `--exercise N` takes their numbers and no other.
+const EXERCISES: [&str; 3] = ["ex1_say_it_back", "ex2_thread_title", "ex3_count_messages"];
+
 // ANCHOR: main
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+    let args: Args = cli::parse_lesson(&EXERCISES);
+    let exercise = args.lesson.exercise;
     // Open the store the flags chose, build our app on it, then answer `--ask` in this
     // terminal, or listen on 127.0.0.1, print a curl to try, and serve until Ctrl-C.
-    cli::run("lesson01", args.lesson.serve, app).await?;
+    cli::run("lesson01", args.lesson.serve, |store| match exercise {
+        None => app(EchoServer, store),
+        Some(1) => app(ex1::SayItBack, store),
+        Some(2) => app(ex2::Titled, store),
+        Some(3) => app(ex3::Counter, store),
+        Some(other) => unreachable!("parse_lesson accepts exercises 1 to 3, not {other}"),
+    })
+    .await?;
     Ok(())
 }
 // ANCHOR_END: main
 
 // ANCHOR: app
-/// The whole server: our `respond()` (EchoServer), a store, and the HTTP endpoint.
-fn app(store: impl Store<UserContext> + 'static) -> Router {
-    let processor = Processor::builder(EchoServer, store).build();
+/// The whole server: a `respond()` (EchoServer, or your exercise's), a store, and the HTTP
+/// endpoint.
+fn app(
+    server: impl ChatKitServer<UserContext>,
+    store: impl Store<UserContext> + 'static,
+) -> Router {
+    let processor = Processor::builder(server, store).build();
     // Who is asking: the `x-user-id` header (lesson 06 replaces it with real authentication).
     http::router(processor, http::user_from_header)
 }

@@ -35,6 +35,12 @@
 //! }
 //! ```
 //!
+//! A lesson's exercises are served by the same binary: [`exercise!`](crate::exercise) compiles
+//! each one into it (the student's file, or with `--features solutions` the reference
+//! solution), and [`parse_lesson`] parses the command line so that `--exercise` takes the
+//! lesson's exercise numbers and nothing else. The lesson matches on
+//! [`LessonArgs::exercise`] to choose what its app serves.
+//!
 //! The store is chosen at run time, so the app is built from a [`SharedStore`]
 //! (`Arc<dyn Store<UserContext>>`), which is itself a `Store`: an `app` written for
 //! `impl Store<UserContext>` takes it as it is.
@@ -48,7 +54,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
-use clap::ValueEnum;
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Command, Parser, ValueEnum};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -96,7 +103,9 @@ pub struct ServeArgs {
 /// The flags of a lesson binary: [`ServeArgs`] and the exercise to serve.
 #[derive(Debug, Clone, clap::Args)]
 pub struct LessonArgs {
-    /// Serve your exercise N instead of the lesson's own code.
+    /// Serve your exercise N (its reference solution with --features solutions) instead of
+    /// the lesson's own code.
+    // Parsed by `parse_lesson`, it is one of the lesson's exercise numbers.
     #[arg(long, value_name = "N")]
     pub exercise: Option<u8>,
     /// Where to serve, with which store, or `--ask`.
@@ -250,6 +259,87 @@ pub async fn run(
     app: impl FnOnce(SharedStore) -> Router,
 ) -> Result<(), ServeError> {
     Scaffold::new(name).run(args, app).await
+}
+
+/// The values `--exercise` can take, in order: a lesson has three or four exercises.
+const EXERCISE_NUMBERS: [&str; 9] = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
+
+/// Parses the command line of a lesson whose exercises are `exercises` (file stems, in order:
+/// `ex1_say_it_back`, …), so that `--exercise` takes `1` to `exercises.len()`.
+///
+/// Any other N is refused the way clap refuses any bad value: a usage error that lists the
+/// valid numbers, and exit code 2. `--help` lists each number with its file. `P` is the
+/// lesson's `clap::Parser`, which flattens [`LessonArgs`].
+pub fn parse_lesson<P: Parser>(exercises: &[&'static str]) -> P {
+    try_parse_lesson_from(exercises, std::env::args_os()).unwrap_or_else(|error| error.exit())
+}
+
+/// [`parse_lesson`] on the given arguments (the binary's name first), returning the error.
+///
+/// # Errors
+///
+/// A bad flag or value, `--help` and `--version`, as [`clap::Parser::try_parse_from`].
+///
+/// # Panics
+///
+/// If `P` has no `--exercise` (it does not flatten [`LessonArgs`]), or a lesson has more than
+/// nine exercises.
+pub fn try_parse_lesson_from<P, I, T>(exercises: &[&'static str], args: I) -> Result<P, clap::Error>
+where
+    P: Parser,
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let mut command = with_exercises(P::command(), exercises);
+    let matches = command.try_get_matches_from_mut(args)?;
+    P::from_arg_matches(&matches).map_err(|error| error.format(&mut command))
+}
+
+/// `command` with its `--exercise` restricted to the numbers of `exercises`.
+fn with_exercises(command: Command, exercises: &[&'static str]) -> Command {
+    assert!(
+        exercises.len() <= EXERCISE_NUMBERS.len(),
+        "a lesson has at most {} exercises",
+        EXERCISE_NUMBERS.len()
+    );
+    let numbers = EXERCISE_NUMBERS
+        .iter()
+        .zip(exercises)
+        .map(|(number, file)| PossibleValue::new(*number).help(*file));
+    // The derive reads the value as a `u8`: the check is on the text, the value a number.
+    let parser = PossibleValuesParser::new(numbers).try_map(|number| number.parse::<u8>());
+    command.mut_arg("exercise", |arg| arg.value_parser(parser))
+}
+
+/// Compiles one exercise of a lesson into the lesson's binary or the grading tests, as module
+/// `$name`: the student's file `$exercise`, or with `--features solutions` the reference
+/// solution `$solution` (paths relative to the file that invokes the macro).
+///
+/// ```ignore
+/// chatkit::exercise!(ex1, exercise: "exercises/ex1_say_it_back.rs", solution: "solutions/ex1_say_it_back.rs");
+/// ```
+///
+/// Starting code is allowed its `todo!()`, its unused bindings and its unreachable code, so a
+/// lesson builds before its exercises are done; `.ci/run` proves that each grading test fails
+/// on it.
+#[macro_export]
+macro_rules! exercise {
+    ($name:ident, exercise: $exercise:literal, solution: $solution:literal $(,)?) => {
+        #[cfg_attr(feature = "solutions", path = $solution)]
+        #[cfg_attr(not(feature = "solutions"), path = $exercise)]
+        #[allow(
+            clippy::todo,
+            clippy::diverging_sub_expression,
+            dead_code,
+            unreachable_pub,
+            unused_variables,
+            unused_mut,
+            unused_assignments,
+            unreachable_code,
+            unused_imports
+        )]
+        mod $name;
+    };
 }
 
 /// Logs to stderr, so that stdout holds only the banner or the stream. `RUST_LOG` wins; without
@@ -413,6 +503,47 @@ mod tests {
         assert_eq!(args.serve.db_path("lesson01"), PathBuf::from("x.db"));
         assert_eq!(args.serve.ask.ask.as_deref(), Some("hi"));
         assert!(args.serve.ask.raw);
+    }
+
+    /// The exercises of a lesson, as its `main.rs` names them.
+    const EXERCISES: [&str; 3] = ["ex1_say_it_back", "ex2_thread_title", "ex3_count_messages"];
+
+    fn parse_lesson_args(args: &[&str]) -> Result<LessonArgs, clap::Error> {
+        let argv = std::iter::once("lesson01").chain(args.iter().copied());
+        try_parse_lesson_from::<LessonCli, _, _>(&EXERCISES, argv).map(|cli| cli.lesson)
+    }
+
+    #[test]
+    fn exercise_takes_the_numbers_of_the_lessons_exercises() {
+        let args = parse_lesson_args(&["--exercise", "3", "--ask", "hi"]).expect("valid");
+        assert_eq!(args.exercise, Some(3));
+        assert_eq!(args.serve.ask.ask.as_deref(), Some("hi"));
+        let args = parse_lesson_args(&[]).expect("no flags are needed");
+        assert_eq!(args.exercise, None);
+    }
+
+    #[test]
+    fn an_exercise_the_lesson_does_not_have_is_a_usage_error_listing_the_valid_ones() {
+        for bad in ["4", "0", "x"] {
+            let error = parse_lesson_args(&["--exercise", bad]).expect_err("refused");
+            assert_eq!(error.kind(), clap::error::ErrorKind::InvalidValue);
+            assert_eq!(error.exit_code(), 2);
+            let message = error.render().to_string();
+            assert!(
+                message.contains(&format!("invalid value '{bad}' for '--exercise <N>'")),
+                "{message}"
+            );
+            assert!(message.contains("[possible values: 1, 2, 3]"), "{message}");
+        }
+    }
+
+    #[test]
+    fn help_lists_each_exercise_with_its_file() {
+        let error = parse_lesson_args(&["--help"]).expect_err("help exits");
+        let help = error.render().to_string();
+        for (number, file) in ["1", "2", "3"].iter().zip(EXERCISES) {
+            assert!(help.contains(&format!("- {number}: {file}")), "{help}");
+        }
     }
 
     #[test]

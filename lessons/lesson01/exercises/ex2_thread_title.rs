@@ -1,31 +1,37 @@
-//! Exercise 2: give a new thread a title.
+//! Exercise 2: name the thread after its first message.
 //!
-//! A new thread has no title, so the client's history list shows "New chat" for every one of
-//! them. Write `title_event`: when `thread` has no title yet, return the `thread.updated` event
-//! that sets its title from the user's message; when it already has one, return `None` (a
-//! title the user chose must not be overwritten).
+//! A new thread has no title, so the client's history list shows every one as "New chat".
+//! Make `Titled` give each thread a title: when the thread has none yet, yield a
+//! `thread.updated` whose title is the user's words, before the answer. When it has one (set by
+//! an earlier message, or by the user renaming the thread), leave it alone: `respond()` runs for
+//! every message, not only the first.
 //!
-//! The title is the message's text with surrounding whitespace trimmed, cut to at most 40
-//! characters (characters, not bytes: "Héllo" is 5), with `…` appended when it was cut. An
-//! empty message gives the title `New chat`.
+//! Hint: `thread.title` is an `Option<String>`. The new metadata is
+//! `ThreadMetadata { title: Some(words), ..thread }`, and `out.thread_updated(&metadata)`
+//! (`Responder::thread_updated`) is the event: yield it, and the processor saves the title.
 //!
-//! Hint: `out.thread_updated(&new_metadata)` builds the event; the pipeline saves it. Build the
-//! new metadata with `ThreadMetadata { title: Some(…), ..thread.clone() }`. The caller has
-//! already pulled the message's text out for you: it is `text`.
+//! Check it with `cargo test --test grade lesson01`; watch it with
+//! `cargo run --bin lesson01 -- --exercise 2 --ask "Plan a trip to Oslo"`.
 
-use chatkit::protocol::{ThreadMetadata, ThreadStreamEvent};
-use chatkit::store::UserContext;
-use chatkit::server::Responder;
+use chatkit::prelude::*;
 
-/// The longest title, in characters, before it is cut.
-pub const MAX_TITLE_CHARS: usize = 40;
+/// Titles a new thread after its first message, then answers.
+pub struct Titled;
 
-/// `thread.updated` with a title made from `text`, if the thread has no title yet.
-pub fn title_event(
-    out: &Responder<UserContext>,
-    thread: &ThreadMetadata,
-    text: &str,
-) -> Option<ThreadStreamEvent> {
-    // TODO: decide whether to retitle, make the title, and build the event.
-    todo!("return the thread.updated event, or None")
+impl ChatKitServer<UserContext> for Titled {
+    fn respond(
+        self: Arc<Self>,
+        thread: ThreadMetadata,
+        input: Option<UserMessageItem>,
+        _ctx: UserContext,
+        out: Responder<UserContext>,
+    ) -> EventStream {
+        let words = input.map(|message| message.text()).unwrap_or_default();
+        try_stream! {
+            // TODO: if the thread has no title, yield `thread.updated` with `words` as its title.
+            todo!("yield out.thread_updated(…) for an untitled thread");
+            yield out.assistant_message("Noted.");
+        }
+        .boxed()
+    }
 }

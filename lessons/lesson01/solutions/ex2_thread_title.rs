@@ -1,36 +1,26 @@
-//! Exercise 2, reference solution: give a new thread a title.
+//! Exercise 2, reference solution: name the thread after its first message.
 
-use chatkit::protocol::{ThreadMetadata, ThreadStreamEvent};
-use chatkit::store::UserContext;
-use chatkit::server::Responder;
+use chatkit::prelude::*;
 
-/// The longest title, in characters, before it is cut.
-pub const MAX_TITLE_CHARS: usize = 40;
+/// Titles a new thread after its first message, then answers.
+pub struct Titled;
 
-/// `thread.updated` with a title made from `text`, if the thread has no title yet.
-pub fn title_event(
-    out: &Responder<UserContext>,
-    thread: &ThreadMetadata,
-    text: &str,
-) -> Option<ThreadStreamEvent> {
-    if thread.title.is_some() {
-        return None;
+impl ChatKitServer<UserContext> for Titled {
+    fn respond(
+        self: Arc<Self>,
+        thread: ThreadMetadata,
+        input: Option<UserMessageItem>,
+        _ctx: UserContext,
+        out: Responder<UserContext>,
+    ) -> EventStream {
+        let words = input.map(|message| message.text()).unwrap_or_default();
+        try_stream! {
+            if thread.title.is_none() {
+                let titled = ThreadMetadata { title: Some(words), ..thread };
+                yield out.thread_updated(&titled);
+            }
+            yield out.assistant_message("Noted.");
+        }
+        .boxed()
     }
-    let retitled = ThreadMetadata {
-        title: Some(title_from(text)),
-        ..thread.clone()
-    };
-    Some(out.thread_updated(&retitled))
-}
-
-fn title_from(text: &str) -> String {
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return "New chat".to_owned();
-    }
-    if trimmed.chars().count() <= MAX_TITLE_CHARS {
-        return trimmed.to_owned();
-    }
-    let cut: String = trimmed.chars().take(MAX_TITLE_CHARS).collect();
-    format!("{cut}…")
 }

@@ -1,7 +1,7 @@
 //! Exercise 1, reference solution: give the agent a second tool.
 
 use chatkit::agent::{FunctionTool, ToolContext, ToolError};
-use chatkit::store::UserContext;
+use chatkit::prelude::*;
 use schemars::JsonSchema;
 use serde::Deserialize;
 

@@ -1,7 +1,7 @@
 //! Exercise 3, reference solution: stop an answer you do not want shown.
 
 use chatkit::agent::{Agent, GuardrailFn, OutputGuardrail, Tripwire};
-use chatkit::store::UserContext;
+use chatkit::prelude::*;
 
 /// Whether an answer gives the ending away: `Some` blocks it.
 pub fn check_answer(answer: &str) -> Option<Tripwire> {
