@@ -36,10 +36,11 @@ log() {
     echo "setup-venv: $*" >&2
 }
 
-# True when the venv's interpreter exists and actually starts. A venv copied
-# from another machine, or whose base python was removed, fails this.
+# True when the venv's interpreter exists, actually starts, and has pip. A venv
+# copied from another machine, whose base python was removed, or whose creation
+# was interrupted before pip was installed into it, fails this.
 venv_is_usable() {
-    [[ -x "${venv_python}" ]] && "${venv_python}" -c 'import sys' >/dev/null 2>&1
+    [[ -x "${venv_python}" ]] && "${venv_python}" -m pip --version >/dev/null 2>&1
 }
 
 # Print "<sdk version> pydantic <version> fastapi <version> ...", or nothing if an import fails.
