@@ -798,6 +798,36 @@ fn dechunk(mut raw: &str) -> String {
     data
 }
 
+/// Queues `texts` as the deltas of the next `"stream"` reply; the reply waits for more until
+/// the returned sender is dropped.
+fn queue_deltas(app: &App, texts: &[&str]) -> mpsc::UnboundedSender<String> {
+    let (deltas, receiver) = mpsc::unbounded_channel();
+    *app.deltas.lock().expect("not poisoned") = Some(receiver);
+    for delta in texts {
+        deltas
+            .send((*delta).to_owned())
+            .expect("the receiver is waiting");
+    }
+    deltas
+}
+
+/// Reads the stream until `count` text deltas have arrived; returns the bytes read.
+async fn read_until_deltas(socket: &mut TcpStream, count: usize) -> Vec<u8> {
+    let delta_frames = |seen: &[u8]| {
+        String::from_utf8_lossy(seen)
+            .matches(r#""type":"thread.item.updated""#)
+            .count()
+    };
+    let mut seen = Vec::new();
+    while delta_frames(&seen) < count {
+        let mut buffer = [0; 4096];
+        let read = socket.read(&mut buffer).await.expect("more of the stream");
+        assert_ne!(read, 0, "the stream ended early");
+        seen.extend_from_slice(&buffer[..read]);
+    }
+    seen
+}
+
 /// The one test with a real socket: a whole stream, then a stream the client walks away from,
 /// then the same walk-away in a turn that cannot be cancelled.
 #[tokio::test]
@@ -811,14 +841,7 @@ async fn over_a_socket_a_stream_arrives_whole_and_a_closed_one_keeps_what_was_sh
     }));
 
     // (a) Every delta is queued and the sender dropped, so the stream runs to its end.
-    let (deltas, receiver) = mpsc::unbounded_channel();
-    *app.deltas.lock().expect("not poisoned") = Some(receiver);
-    for delta in ["Hel", "lo"] {
-        deltas
-            .send(delta.to_owned())
-            .expect("the receiver is waiting");
-    }
-    drop(deltas);
+    drop(queue_deltas(&app, &["Hel", "lo"]));
     let mut socket = raw_post(addr, &create_thread("stream"), true).await;
     let mut raw = String::new();
     socket
@@ -855,27 +878,10 @@ async fn over_a_socket_a_stream_arrives_whole_and_a_closed_one_keeps_what_was_sh
 
     // (b) Two deltas are sent, then the test holds the sender: the reply waits for a third
     // that never comes, so exactly two deltas exist when the client walks away.
-    let (deltas, receiver) = mpsc::unbounded_channel();
-    *app.deltas.lock().expect("not poisoned") = Some(receiver);
-    for delta in ["Stop", "ped"] {
-        deltas
-            .send(delta.to_owned())
-            .expect("the receiver is waiting");
-    }
+    let deltas = queue_deltas(&app, &["Stop", "ped"]);
     // Keep-alive, so hyper is reading the socket and notices when it closes.
     let mut socket = raw_post(addr, &create_thread("stream"), false).await;
-    let mut seen = Vec::new();
-    let delta_frames = |seen: &[u8]| {
-        String::from_utf8_lossy(seen)
-            .matches(r#""type":"thread.item.updated""#)
-            .count()
-    };
-    while delta_frames(&seen) < 2 {
-        let mut buffer = [0; 4096];
-        let read = socket.read(&mut buffer).await.expect("more of the stream");
-        assert_ne!(read, 0, "the stream ended early");
-        seen.extend_from_slice(&buffer[..read]);
-    }
+    read_until_deltas(&mut socket, 2).await;
     drop(socket);
     let items = items_after_cancel(&app.store, "thr_0002").await;
     assert_eq!(
@@ -895,21 +901,9 @@ async fn over_a_socket_a_stream_arrives_whole_and_a_closed_one_keeps_what_was_sh
 
     // (c) The same cut in a turn that cannot be cancelled (`allow_cancel: false`): the turn
     // runs on without the client, and its whole answer is stored, with no cancel note.
-    let (deltas, receiver) = mpsc::unbounded_channel();
-    *app.deltas.lock().expect("not poisoned") = Some(receiver);
-    for delta in ["Stop", "ped"] {
-        deltas
-            .send(delta.to_owned())
-            .expect("the receiver is waiting");
-    }
+    let deltas = queue_deltas(&app, &["Stop", "ped"]);
     let mut socket = raw_post(addr, &create_thread("delete my drafts"), false).await;
-    let mut seen = Vec::new();
-    while delta_frames(&seen) < 2 {
-        let mut buffer = [0; 4096];
-        let read = socket.read(&mut buffer).await.expect("more of the stream");
-        assert_ne!(read, 0, "the stream ended early");
-        seen.extend_from_slice(&buffer[..read]);
-    }
+    let seen = read_until_deltas(&mut socket, 2).await;
     assert!(
         String::from_utf8_lossy(&seen).contains(r#""stream_options":{"allow_cancel":false}"#),
         "the client is told the turn cannot be stopped"
@@ -923,14 +917,7 @@ async fn over_a_socket_a_stream_arrives_whole_and_a_closed_one_keeps_what_was_sh
     drop(deltas);
     let cut = items_when_answered(&app.store, "thr_0003").await;
     // An uncut run of the same turn, for comparison.
-    let (deltas, receiver) = mpsc::unbounded_channel();
-    *app.deltas.lock().expect("not poisoned") = Some(receiver);
-    for delta in ["Stop", "ped", "!"] {
-        deltas
-            .send(delta.to_owned())
-            .expect("the receiver is waiting");
-    }
-    drop(deltas);
+    drop(queue_deltas(&app, &["Stop", "ped", "!"]));
     let mut socket = raw_post(addr, &create_thread("delete my drafts"), true).await;
     let mut whole = String::new();
     socket
