@@ -31,14 +31,29 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import chatkit.server as sdk_server
+from chatkit.errors import CustomStreamError
 from chatkit.server import ChatKitServer, StreamingResult
 from chatkit.types import (
     AssistantMessageContent,
+    AssistantMessageContentPartAdded,
+    AssistantMessageContentPartDone,
+    AssistantMessageContentPartTextDelta,
     AssistantMessageItem,
+    ClientEffectEvent,
+    CustomSummary,
+    CustomTask,
+    ProgressUpdateEvent,
+    StreamOptions,
+    ThreadItemAddedEvent,
     ThreadItemDoneEvent,
+    ThreadItemUpdatedEvent,
     ThreadMetadata,
     ThreadStreamEvent,
     UserMessageItem,
+    Workflow,
+    WorkflowItem,
+    WorkflowTaskAdded,
+    WorkflowTaskUpdated,
 )
 from families import REPO_ROOT, sdk_version_problem
 from memory_store import Context, MemoryStore, user_text
@@ -97,6 +112,89 @@ class Lesson01Server(ChatKitServer[Context]):
         ))
 
 
+class Lesson03Server(ChatKitServer[Context]):
+    """lessons/lesson03/planner.rs in Python: the day planner's turn, event for event.
+
+    The recording runs with no pause (`--delay-ms 0`), so the calendar answers at once and no
+    "still checking" tick is sent, on either side.
+    """
+
+    PLAN = ("Planned",
+            "Here is your day: focused work in the morning, errands and a walk in the "
+            "afternoon, and a free evening.",
+            "plan_ready")
+    CLEAR = ("Cleared",
+             "Done: your morning, afternoon and evening are clear. Deleting cannot be undone, "
+             "so this answer is finished and stored even if you leave.",
+             "calendar_changed")
+    BLOCKS = ("Morning", "Afternoon", "Evening")
+
+    def __init__(self, store: CountingStore, clock: SteppingClock) -> None:
+        super().__init__(store)
+        self.clock = clock
+
+    def get_stream_options(self, thread: ThreadMetadata, context: Context) -> StreamOptions:
+        # The SDK's hook sees no input, so the recorder puts the message's first word in the
+        # context, as a Python server's HTTP layer would have to (the Rust hook gets the input).
+        return StreamOptions(allow_cancel=context.get("first_word") != "delete")
+
+    async def respond(self, thread: ThreadMetadata, input_user_message: UserMessageItem | None, context: Context) -> AsyncIterator[ThreadStreamEvent]:
+        words = user_text(input_user_message).split()
+        first_word = words[0].lower() if words else ""
+        verb, answer, effect = self.CLEAR if first_word == "delete" else self.PLAN
+
+        yield ProgressUpdateEvent(icon="calendar", text="Checking your calendar…")
+
+        workflow = Workflow(type="custom", tasks=[], expanded=False)
+        flow_id = self.store.generate_item_id("workflow", thread, context)
+        flow_time = self.clock.now()
+        yield ThreadItemAddedEvent(item=WorkflowItem(
+            id=flow_id, thread_id=thread.id, created_at=flow_time, workflow=workflow.model_copy(deep=True)))
+        for index, title in enumerate(self.BLOCKS):
+            yield ThreadItemUpdatedEvent(item_id=flow_id, update=WorkflowTaskAdded(
+                task_index=index, task=CustomTask(title=title, status_indicator="loading")))
+            task = CustomTask(title=title, content=verb, status_indicator="complete")
+            workflow.tasks.append(task)
+            yield ThreadItemUpdatedEvent(item_id=flow_id, update=WorkflowTaskUpdated(
+                task_index=index, task=task))
+        workflow.summary = CustomSummary(title=f"{verb} {len(self.BLOCKS)} blocks", icon="calendar")
+        yield ThreadItemDoneEvent(item=WorkflowItem(
+            id=flow_id, thread_id=thread.id, created_at=flow_time, workflow=workflow))
+
+        message_id = self.store.generate_item_id("message", thread, context)
+        message_time = self.clock.now()
+        yield ThreadItemAddedEvent(item=AssistantMessageItem(
+            id=message_id, thread_id=thread.id, created_at=message_time, content=[]))
+        yield ThreadItemUpdatedEvent(item_id=message_id, update=AssistantMessageContentPartAdded(
+            content_index=0, content=AssistantMessageContent(text="")))
+        for sent, delta in enumerate(_split_after_spaces(answer)):
+            if sent == 3 and first_word == "busy":
+                raise CustomStreamError("The calendar is busy. Try again in a moment.", allow_retry=True)
+            if sent == 3 and first_word == "crash":
+                raise RuntimeError("`crash …` asked for a failure")
+            yield ThreadItemUpdatedEvent(item_id=message_id, update=AssistantMessageContentPartTextDelta(
+                content_index=0, delta=delta))
+        yield ThreadItemUpdatedEvent(item_id=message_id, update=AssistantMessageContentPartDone(
+            content_index=0, content=AssistantMessageContent(text=answer)))
+        yield ThreadItemDoneEvent(item=AssistantMessageItem(
+            id=message_id, thread_id=thread.id, created_at=message_time,
+            content=[AssistantMessageContent(text=answer)]))
+
+        yield ClientEffectEvent(name=effect, data={"blocks": len(self.BLOCKS)})
+
+
+def _split_after_spaces(text: str) -> list[str]:
+    """The text cut after each space, spaces kept: Rust's `split_inclusive(' ')`."""
+    parts, start = [], 0
+    for index, char in enumerate(text):
+        if char == " ":
+            parts.append(text[start:index + 1])
+            start = index + 1
+    if start < len(text):
+        parts.append(text[start:])
+    return parts
+
+
 def create(text: str) -> str:
     return ('{"type":"threads.create","params":{"input":{"content":[{"type":"input_text","text":%s}],'
             '"attachments":[],"inference_options":{}}}}') % _json_string(text)
@@ -119,7 +217,25 @@ LESSONS: dict[str, tuple[Callable[[CountingStore, SteppingClock], ChatKitServer]
         ("get_by_id", '{"type":"threads.get_by_id","params":{"thread_id":"thr_0001"}}'),
         ("list", '{"type":"threads.list","params":{}}'),
     ]),
+    # The day planner: a whole turn, a custom error and a failure mid-message (what stays
+    # stored shows in `get_by_id`), and a turn the client cannot cancel.
+    "lesson03": (Lesson03Server, [
+        ("create", create("Plan my day")),
+        ("busy", add_user_message("thr_0001", "busy tomorrow?")),
+        ("crash", add_user_message("thr_0001", "crash please")),
+        ("delete", add_user_message("thr_0001", "delete everything")),
+        ("get_by_id", '{"type":"threads.get_by_id","params":{"thread_id":"thr_0001"}}'),
+    ]),
 }
+
+
+def context_for(body: str) -> Context:
+    """The request context: the user, and the message's first word (lower-cased), which
+    lesson03's `get_stream_options` needs and the SDK does not hand it."""
+    request = json.loads(body)
+    content = request["params"].get("input", {}).get("content", [])
+    words = " ".join(part["text"] for part in content if part.get("type") == "input_text").split()
+    return {"user_id": "student", "first_word": words[0].lower() if words else ""}
 
 
 async def record(lesson: str) -> dict[str, bytes]:
@@ -128,10 +244,9 @@ async def record(lesson: str) -> dict[str, bytes]:
     clock = SteppingClock(START)
     sdk_server.datetime = clock  # the SDK stamps threads and messages with datetime.now()
     server = factory(CountingStore(), clock)
-    context = {"user_id": "student"}
     transcripts = {}
     for step, body in requests:
-        result = await server.process(body, context)
+        result = await server.process(body, context_for(body))
         if isinstance(result, StreamingResult):
             transcripts[f"{lesson}_{step}.sse"] = b"".join([chunk async for chunk in result])
         else:

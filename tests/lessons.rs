@@ -21,6 +21,12 @@ use futures::StreamExt;
 #[path = "../lessons/lesson01/echo.rs"]
 mod lesson01_echo;
 
+// Lesson 03's server is two files; `planner.rs` reaches `slow.rs` as `super::slow`.
+#[path = "../lessons/lesson03/planner.rs"]
+mod lesson03_planner;
+#[path = "../lessons/lesson03/slow.rs"]
+mod slow;
+
 #[path = "../lessons/lesson02/agent.rs"]
 mod lesson02_agent;
 
@@ -218,5 +224,39 @@ fn item_type(item: &chatkit::protocol::ThreadItem) -> &'static str {
         ItemKind::UserMessage(_) => "user_message",
         ItemKind::AssistantMessage(_) => "assistant_message",
         _ => "other",
+    }
+}
+
+/// The day planner with no pauses, as recorded: a whole turn; a custom error and a failure in
+/// the middle of the answer (the `get_by_id` at the end shows what each left stored: the
+/// workflow, not the half-streamed message); and a `delete` turn, which cannot be cancelled.
+/// The Python twin learns the first word from its context, since the SDK's
+/// `get_stream_options` is not given the input (ours is: a deliberate difference).
+#[tokio::test]
+async fn lesson03_conversation_matches_the_python_sdk_byte_for_byte() {
+    let planner = lesson03_planner::Planner {
+        delay: std::time::Duration::ZERO,
+    };
+    let processor = recorded_setup(planner);
+    let message = |text: &str| {
+        serde_json::json!({"type":"threads.add_user_message","params":{"thread_id":"thr_0001",
+            "input":{"content":[{"type":"input_text","text":text}],"attachments":[],"inference_options":{}}}})
+        .to_string()
+    };
+    let steps = [
+        ("lesson03_create.sse", chatkit::http::ask::create_thread_body("Plan my day")),
+        ("lesson03_busy.sse", message("busy tomorrow?")),
+        ("lesson03_crash.sse", message("crash please")),
+        ("lesson03_delete.sse", message("delete everything")),
+        ("lesson03_get_by_id.json", GET_BY_ID.to_owned()),
+    ];
+    for (name, body) in steps {
+        let ours = response_bytes(&processor, &body).await;
+        assert_eq!(
+            ours,
+            transcript(name),
+            "{name} differs from the Python SDK's transcript"
+        );
+        insta::assert_snapshot!(name, ours);
     }
 }
