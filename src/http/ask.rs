@@ -19,16 +19,29 @@
 //! blank line per event: what `curl -N` would show.
 //!
 //! The request goes through the same router, context builder and socket as a browser's, so
-//! what you see is exactly what a ChatKit client receives. The readable view decodes every
-//! event into its [`ThreadStreamEvent`](crate::protocol::ThreadStreamEvent) first (`ask/view.rs`),
+//! what you see is exactly what a ChatKit client receives. It is sent as the user [`ASK_USER`]
+//! (the `x-user-id` header the lessons read).
+//!
+//! # Cutting the connection
+//!
+//! `--cancel-after N` ([`ask_and_cancel`]) reads the first N events, then drops the connection,
+//! as a user who closes the tab or loses the network. The turn does not end with the
+//! response: the server notices the disconnect, then runs its cancellation hook, or, for a turn
+//! that cannot be cancelled, runs the turn to its end unseen. So `ask_and_cancel` waits for the
+//! turn itself (the response's [`TurnHandle`]), and the lesson's scaffold then prints what the
+//! store holds for the thread ([`print_stored`]): what a reload would find, hidden items
+//! included. The readable view decodes every
+//! event into its [`ThreadStreamEvent`] first (`ask/view.rs`),
 //! so it reads the stream exactly as a Rust client of this crate would.
 
 mod outline;
 mod view;
 
 use std::io::Write;
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
+use axum::response::Response;
 use eventsource_stream::Eventsource;
 use futures::StreamExt;
 use tokio::net::TcpListener;
@@ -36,9 +49,16 @@ use tokio::net::TcpListener;
 use super::DEFAULT_PATH;
 use crate::protocol::request::ThreadsCreateParams;
 use crate::protocol::{
-    InferenceOptions, Request, RequestOp, UserMessageContent, UserMessageInput, to_wire_json,
+    InferenceOptions, Order, Request, RequestOp, ThreadId, ThreadStreamEvent, UserMessageContent,
+    UserMessageInput, to_wire_json,
 };
+use crate::server::TurnHandle;
+use crate::store::{PageRequest, Store, StoreContext, StoreError};
 use view::PrettyView;
+
+/// The user `--ask` speaks as: its requests carry `x-user-id: student`, which
+/// [`user_from_header`](super::user_from_header) reads (it is also that function's default).
+pub const ASK_USER: &str = "student";
 
 /// The `--ask` and `--raw` flags, for a lesson's `clap` arguments (`#[command(flatten)]`).
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -49,6 +69,10 @@ pub struct AskArgs {
     /// With `--ask`: print the raw SSE lines instead of the readable view.
     #[arg(long, requires = "ask")]
     pub raw: bool,
+    /// With `--ask`: drop the connection after N events (`thread.created` is the first), wait
+    /// for the turn to end, and print what the store then holds for the thread.
+    #[arg(long, value_name = "N", requires = "ask", value_parser = clap::value_parser!(u64).range(1..))]
+    pub cancel_after: Option<u64>,
 }
 
 impl AskArgs {
@@ -91,6 +115,21 @@ pub enum AskError {
     /// The stream was not valid SSE.
     #[error("bad SSE stream: {0}")]
     Sse(String),
+    /// The stream was cut before its `thread.created`, so there is no thread to show.
+    #[error("the stream ended before it named its thread")]
+    NoThread,
+    /// Reading the thread's items back from the store failed.
+    #[error("reading the store failed: {0}")]
+    Store(#[from] StoreError),
+}
+
+/// What [`ask_and_cancel`] saw before it dropped the connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cancelled {
+    /// The thread the message created.
+    pub thread_id: ThreadId,
+    /// How many events arrived: the N of `--cancel-after`, or fewer if the stream ended first.
+    pub events: u64,
 }
 
 /// The `threads.create` request that starts a thread with `message` and nothing else: no
@@ -125,28 +164,110 @@ pub async fn ask(
     output: Output,
     mut to: impl Write,
 ) -> Result<(), AskError> {
+    serving(app, |url| async move {
+        post_and_print(&url, message, output, &mut to).await
+    })
+    .await
+}
+
+// ANCHOR: ask_and_cancel
+/// As [`ask`], but drops the connection after `after` events, then waits until the turn
+/// behind the stream has ended (its cancellation hook has run, or a turn that cannot be
+/// cancelled has finished unseen), so that the store holds all the turn will ever store.
+///
+/// # Errors
+///
+/// See [`AskError`]; [`AskError::NoThread`] if no `thread.created` came first.
+pub async fn ask_and_cancel(
+    app: Router,
+    message: &str,
+    output: Output,
+    after: u64,
+    mut to: impl Write,
+) -> Result<Cancelled, AskError> {
+    // The turn's handle rides on the response's extensions, which never cross the socket:
+    // a layer on our own side of it keeps a copy.
+    let turns: Arc<Mutex<Vec<TurnHandle>>> = Arc::default();
+    let kept = Arc::clone(&turns);
+    let app = app.layer(axum::middleware::map_response(move |response: Response| {
+        if let Some(turn) = response.extensions().get::<TurnHandle>() {
+            kept.lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .push(turn.clone());
+        }
+        std::future::ready(response)
+    }));
+    let cancelled = serving(app, |url| async move {
+        post_and_cut(&url, message, output, after, &mut to).await
+    })
+    .await?;
+    let turns = std::mem::take(
+        &mut *turns
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()),
+    );
+    for turn in turns {
+        turn.finished().await;
+    }
+    Ok(cancelled)
+}
+// ANCHOR_END: ask_and_cancel
+
+/// Prints the items `store` holds for `thread`, oldest first, hidden ones included: readable
+/// with [`Output::Pretty`], one JSON item per line with [`Output::Raw`].
+///
+/// # Errors
+///
+/// A store failure, or writing to `to`.
+pub async fn print_stored<C: StoreContext>(
+    store: &dyn Store<C>,
+    thread: &ThreadId,
+    ctx: &C,
+    output: Output,
+    mut to: impl Write,
+) -> Result<(), AskError> {
+    writeln!(to, "stored for {thread}:")?;
+    let mut page = PageRequest::first(100, Order::Asc);
+    loop {
+        let items = store.load_thread_items(thread, &page, ctx).await?;
+        for item in &items.data {
+            match output {
+                Output::Pretty => view::print_stored(item, &mut to)?,
+                Output::Raw => {
+                    writeln!(to, "{}", to_wire_json(item).map_err(std::io::Error::other)?)?
+                }
+            }
+        }
+        match items.after {
+            Some(after) if items.has_more => page = PageRequest::after(after, 100, Order::Asc),
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// Serves `app` on a free loopback port while `client` runs against its URL, then stops it.
+async fn serving<T, F>(app: Router, client: impl FnOnce(String) -> F) -> Result<T, AskError>
+where
+    F: Future<Output = Result<T, AskError>>,
+{
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
     let url = format!("http://{}{DEFAULT_PATH}", listener.local_addr()?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(super::serve(listener, app, async {
         let _ = stopped.await;
     }));
-
-    let result = post_and_print(&url, message, output, &mut to).await;
+    let result = client(url).await;
     let _ = stop.send(());
     let _ = server.await;
     result
 }
 
-async fn post_and_print(
-    url: &str,
-    message: &str,
-    output: Output,
-    to: &mut impl Write,
-) -> Result<(), AskError> {
+/// POSTs `message` as a new thread, as [`ASK_USER`].
+async fn post(url: &str, message: &str) -> Result<reqwest::Response, AskError> {
     let response = reqwest::Client::new()
         .post(url)
         .header("content-type", "application/json")
+        .header("x-user-id", ASK_USER)
         .body(create_thread_body(message))
         .send()
         .await?;
@@ -158,6 +279,69 @@ async fn post_and_print(
             body,
         });
     }
+    Ok(response)
+}
+
+/// Prints the first `after` events of the answer to `message`, then drops the connection.
+async fn post_and_cut(
+    url: &str,
+    message: &str,
+    output: Output,
+    after: u64,
+    to: &mut impl Write,
+) -> Result<Cancelled, AskError> {
+    let mut view = PrettyView::default();
+    // Parsed as events, comments dropped, whatever the output: the cut counts events, not
+    // chunks. Raw output writes each event as the server framed it (`data: …` and a blank line).
+    let mut events = post(url, message).await?.bytes_stream().eventsource();
+    let mut thread_id = None;
+    let mut seen = 0;
+    while seen < after {
+        let Some(event) = events.next().await else {
+            break;
+        };
+        let event = event.map_err(|error| AskError::Sse(error.to_string()))?;
+        seen += 1;
+        if thread_id.is_none()
+            && let Ok(ThreadStreamEvent::ThreadCreated { thread }) =
+                serde_json::from_str(&event.data)
+        {
+            thread_id = Some(thread.metadata.id);
+        }
+        match output {
+            Output::Raw => write!(to, "data: {}\n\n", event.data)?,
+            Output::Pretty => view.print_data(&event.data, to)?,
+        }
+        to.flush()?;
+    }
+    // Dropping the body mid-stream closes the connection: the server sees the client leave.
+    drop(events);
+    view.end_line(to)?;
+    if seen == after {
+        writeln!(
+            to,
+            "-- connection dropped after {seen} events; waiting for the turn to end --"
+        )?;
+    } else {
+        writeln!(
+            to,
+            "-- the stream ended after {seen} events, before the cut --"
+        )?;
+    }
+    let thread_id = thread_id.ok_or(AskError::NoThread)?;
+    Ok(Cancelled {
+        thread_id,
+        events: seen,
+    })
+}
+
+async fn post_and_print(
+    url: &str,
+    message: &str,
+    output: Output,
+    to: &mut impl Write,
+) -> Result<(), AskError> {
+    let response = post(url, message).await?;
     match output {
         Output::Raw => {
             let mut bytes = response.bytes_stream();
@@ -178,4 +362,133 @@ async fn post_and_print(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use async_stream::try_stream;
+
+    use super::*;
+    use crate::id_gen::{IdKind, SequentialIds};
+    use crate::protocol::{
+        AssistantMessage, AssistantMessageContent, ItemKind, StreamOptions, ThreadItem,
+        ThreadItemUpdate, ThreadMetadata, UserMessageItem,
+    };
+    use crate::server::{ChatKitServer, EventStream, Processor, Responder};
+    use crate::store::{MemoryStore, UserContext};
+
+    /// Streams `Hel`, then, after a long pause, `lo` and the done message. A message starting
+    /// with `keep` cannot be cancelled.
+    struct Slow;
+
+    impl ChatKitServer<UserContext> for Slow {
+        fn respond(
+            self: Arc<Self>,
+            _thread: ThreadMetadata,
+            _input: Option<UserMessageItem>,
+            _ctx: UserContext,
+            out: Responder<UserContext>,
+        ) -> EventStream {
+            Box::pin(try_stream! {
+                let empty = ItemKind::AssistantMessage(AssistantMessage { content: Vec::new() });
+                let item = out.item(IdKind::Message, empty);
+                yield ThreadStreamEvent::ThreadItemAdded { item: item.clone() };
+                for delta in ["Hel", "lo"] {
+                    let update = ThreadItemUpdate::ContentPartTextDelta {
+                        content_index: 0,
+                        delta: delta.to_owned(),
+                    };
+                    yield ThreadStreamEvent::ThreadItemUpdated { item_id: item.id.clone(), update };
+                    // Long enough for the cut to land here, after the first delta.
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                }
+                let content = vec![AssistantMessageContent::text("Hello")];
+                let kind = ItemKind::AssistantMessage(AssistantMessage { content });
+                yield ThreadStreamEvent::ThreadItemDone { item: ThreadItem { kind, ..item } };
+            })
+        }
+
+        fn get_stream_options(
+            &self,
+            _thread: &ThreadMetadata,
+            input: Option<&UserMessageItem>,
+            _ctx: &UserContext,
+        ) -> StreamOptions {
+            let keep = input.is_some_and(|message| message.text().starts_with("keep"));
+            StreamOptions {
+                allow_cancel: !keep,
+            }
+        }
+    }
+
+    /// Asks `message`, cut after `after` events: what was printed, and the store's listing.
+    async fn cut(message: &str, after: u64) -> (String, String) {
+        let store = Arc::new(MemoryStore::new());
+        let processor = Processor::builder(Slow, Arc::clone(&store))
+            .ids(SequentialIds::new())
+            .build();
+        let app = super::super::router(processor, super::super::user_from_header);
+        let mut seen = Vec::new();
+        let cancelled = ask_and_cancel(app, message, Output::Pretty, after, &mut seen)
+            .await
+            .expect("the ask runs");
+        assert_eq!(cancelled.thread_id, ThreadId::new("thr_0001"));
+        let mut stored = Vec::new();
+        let ctx = UserContext::new(ASK_USER);
+        print_stored(
+            &*store,
+            &cancelled.thread_id,
+            &ctx,
+            Output::Pretty,
+            &mut stored,
+        )
+        .await
+        .expect("the store answers");
+        let text = |bytes| String::from_utf8(bytes).expect("UTF-8");
+        (text(seen), text(stored))
+    }
+
+    #[tokio::test]
+    async fn a_cut_turn_is_over_when_ask_and_cancel_returns_and_its_store_shows_what_survived() {
+        // thread.created, the user's message, stream_options, added, the first delta.
+        let (seen, stored) = cut("hi", 5).await;
+        assert_eq!(
+            seen,
+            "thread thr_0001 created\nyou: hi\nassistant: Hel\n\
+             -- connection dropped after 5 events; waiting for the turn to end --\n"
+        );
+        // The cancellation hook ran before `ask_and_cancel` returned: the partial message and
+        // the hidden note are there.
+        assert_eq!(
+            stored,
+            format!(
+                "stored for thr_0001:\n  you: hi\n  assistant: Hel\n  (hidden) {}\n",
+                crate::server::CANCELLED_NOTE
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn a_turn_that_cannot_be_cancelled_is_waited_for_to_its_end() {
+        let (seen, stored) = cut("keep going", 5).await;
+        assert!(seen.ends_with("assistant: Hel\n-- connection dropped after 5 events; waiting for the turn to end --\n"), "{seen}");
+        // The rest of the answer came 600 ms after the cut, unseen, and is stored whole.
+        assert_eq!(
+            stored,
+            "stored for thr_0001:\n  you: keep going\n  assistant: Hello\n"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_stream_shorter_than_the_cut_is_read_to_its_end() {
+        let (seen, _) = cut("keep going", 100).await;
+        assert!(
+            seen.ends_with(
+                "assistant: Hello\n-- the stream ended after 7 events, before the cut --\n"
+            ),
+            "{seen}"
+        );
+    }
 }

@@ -2,10 +2,10 @@
 //! between serving on a port and answering one `--ask`.
 //!
 //! A lesson binary is a ChatKit app (an axum [`Router`] built around the lesson's responder)
-//! plus the same few chores: parse `--port`, `--store`, `--db`, `--ask`, `--raw` and
-//! `--exercise`; set up logging; open the store the flags chose; then either print one streamed
-//! answer ([`ask`]) or listen on 127.0.0.1, print where and a `curl` to paste, and
-//! serve until Ctrl-C. This module does the chores, so a lesson's `main.rs` is its idea and a
+//! plus the same few chores: parse `--port`, `--store`, `--db`, `--ask`, `--raw`,
+//! `--cancel-after` and `--exercise`; set up logging; open the store the flags chose; then
+//! either print one streamed answer ([`ask`]) or listen on 127.0.0.1, print where and a `curl`
+//! to paste, and serve until Ctrl-C. This module does the chores, so a lesson's `main.rs` is its idea and a
 //! few lines:
 //!
 //! ```no_run
@@ -216,6 +216,9 @@ impl Scaffold {
     /// `--ask` message, or serves on 127.0.0.1 with a banner until Ctrl-C (open streams are
     /// allowed to finish).
     ///
+    /// With `--cancel-after N`, the answer is cut after N events and, once its turn is over,
+    /// the store's items for the thread are printed (see [`ask::ask_and_cancel`]).
+    ///
     /// # Errors
     ///
     /// See [`ServeError`].
@@ -227,9 +230,18 @@ impl Scaffold {
         if self.logging {
             init_logging(args.ask.ask.is_some());
         }
-        let app = app(args.open_store(&self.name).await?);
+        let store = args.open_store(&self.name).await?;
+        let app = app(Arc::clone(&store));
         if let Some(message) = &args.ask.ask {
-            return Ok(ask::ask(app, message, args.ask.output(), io::stdout()).await?);
+            let output = args.ask.output();
+            let Some(after) = args.ask.cancel_after else {
+                return Ok(ask::ask(app, message, output, io::stdout()).await?);
+            };
+            // Cut, then show what survived: the store itself, as the user `--ask` spoke for.
+            let cut = ask::ask_and_cancel(app, message, output, after, io::stdout()).await?;
+            let ctx = UserContext::new(ask::ASK_USER);
+            ask::print_stored(&store, &cut.thread_id, &ctx, output, io::stdout()).await?;
+            return Ok(());
         }
         let listener = TcpListener::bind(("127.0.0.1", args.port))
             .await
@@ -549,6 +561,25 @@ mod tests {
     #[test]
     fn raw_without_ask_is_refused() {
         assert!(parse(&["--raw"]).is_err());
+    }
+
+    #[test]
+    fn cancel_after_takes_a_positive_count_and_needs_ask() {
+        let args = parse(&["--ask", "hi", "--cancel-after", "5"]).expect("valid flags");
+        assert_eq!(args.serve.ask.cancel_after, Some(5));
+        assert_eq!(
+            parse(&["--ask", "hi"])
+                .expect("valid")
+                .serve
+                .ask
+                .cancel_after,
+            None
+        );
+        assert!(parse(&["--cancel-after", "5"]).is_err(), "needs --ask");
+        assert!(
+            parse(&["--ask", "hi", "--cancel-after", "0"]).is_err(),
+            "0 events cut nothing"
+        );
     }
 
     #[test]

@@ -37,6 +37,11 @@
 //! receiver; the pipeline task sees its sender close and runs the cancellation hook. Nothing
 //! here needs to notice.
 //!
+//! So the response can end before its turn does (the cancellation hook still saving, or a turn
+//! with `allow_cancel: false` running on unseen). A streaming response carries its turn's
+//! [`TurnHandle`](crate::server::TurnHandle) in its extensions, for middleware in the same
+//! process that waits for the turn's end: `--ask --cancel-after` ([`ask`](super::ask)) does.
+//!
 //! Python counterpart: the FastAPI route of the SDK's examples, which wraps
 //! `ChatKitServer.process` in a `StreamingResponse` or a `Response`.
 
@@ -52,7 +57,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures::{FutureExt, StreamExt};
 
-use crate::server::{ProcessResult, Processor};
+use crate::server::{Frames, ProcessResult, Processor};
 use crate::store::StoreContext;
 
 use super::ContextBuilder;
@@ -160,10 +165,8 @@ fn json_response(json: Bytes) -> Response {
 
 /// `200 text/event-stream`: each frame the pipeline sends becomes one chunk of the body, with
 /// a keep-alive comment after every `keep_alive` of silence.
-fn stream_response(
-    frames: tokio_stream::wrappers::ReceiverStream<Bytes>,
-    keep_alive: Option<Duration>,
-) -> Response {
+fn stream_response(frames: Frames, keep_alive: Option<Duration>) -> Response {
+    let turn = frames.turn();
     let chunks = match keep_alive {
         Some(interval) => with_keep_alive(frames, interval).boxed(),
         None => frames.boxed(),
@@ -171,7 +174,7 @@ fn stream_response(
     // The channel cannot fail, so the body's error type is `Infallible`: the stream ends when
     // the pipeline drops its sender, and that is the end of the response.
     let body = Body::from_stream(chunks.map(Ok::<Bytes, Infallible>));
-    (
+    let mut response = (
         StatusCode::OK,
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(EVENT_STREAM)),
@@ -180,7 +183,11 @@ fn stream_response(
         ],
         body,
     )
-        .into_response()
+        .into_response();
+    // For middleware that must know when the turn is over (see the module doc); an extension
+    // never reaches the wire.
+    response.extensions_mut().insert(turn);
+    response
 }
 
 /// `frames`, with [`KEEP_ALIVE`] each time `interval` passes without one.
@@ -189,7 +196,7 @@ fn stream_response(
 /// bytes stay exactly the pipeline's. Dropping this stream (the client left) drops `frames`,
 /// which is how the pipeline learns of the disconnect, as without keep-alive.
 fn with_keep_alive(
-    mut frames: tokio_stream::wrappers::ReceiverStream<Bytes>,
+    mut frames: Frames,
     interval: Duration,
 ) -> impl futures::Stream<Item = Bytes> + Send {
     async_stream::stream! {

@@ -76,6 +76,7 @@ mod pipeline;
 mod processor;
 mod responder;
 mod structured_input;
+mod turn;
 mod widget_stream;
 
 use std::sync::Arc;
@@ -95,6 +96,7 @@ pub use error::{ProcessError, StreamError};
 pub use processor::{DEFAULT_PAGE_SIZE, ProcessResult, Processor, ProcessorBuilder};
 pub use responder::Responder;
 pub use structured_input::apply_submission;
+pub use turn::{Frames, TurnHandle};
 pub use widget_stream::diff_widget;
 
 /// The stream a responder returns: events, or an error that ends the stream.

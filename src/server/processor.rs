@@ -41,6 +41,7 @@ use super::error::ProcessError;
 use super::pipeline::Pipeline;
 use super::responder::Responder;
 use super::structured_input::apply_submission;
+use super::turn::{Frames, TurnHandle};
 use super::{AudioInput, ChatKitServer, EventStream, SharedServer};
 
 /// The page size of `threads.get_by_id`, and of the lists when the client sends no limit.
@@ -64,8 +65,9 @@ const STREAM_BUFFER: usize = 32;
 pub enum ProcessResult {
     /// One compact JSON body (`application/json`).
     Json(Bytes),
-    /// SSE frames (`text/event-stream`), each `data: <json>\n\n`, ending when the stream ends.
-    Stream(ReceiverStream<Bytes>),
+    /// SSE frames (`text/event-stream`), each `data: <json>\n\n`, ending when the stream ends;
+    /// [`Frames::turn`] tells when the turn behind them is over, which can be later.
+    Stream(Frames),
 }
 
 /// Runs ChatKit requests against a server, a store and an optional attachment store.
@@ -689,8 +691,14 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             frames,
         };
         // The one task the server spawns: it owns the stream until it ends or the client leaves.
-        tokio::spawn(pipeline.run(prelude, events));
-        ProcessResult::Stream(ReceiverStream::new(receiver))
+        // The guard lives as long as the task's future, so the handle completes however the
+        // task ends, a panic included.
+        let (guard, turn) = TurnHandle::new();
+        tokio::spawn(async move {
+            let _guard = guard;
+            pipeline.run(prelude, events).await;
+        });
+        ProcessResult::Stream(Frames::new(ReceiverStream::new(receiver), turn))
     }
 
     /// A responder bound to `thread`, making ids as [`Processor::new_item_id`] does.

@@ -200,6 +200,31 @@ impl PrettyView {
     }
 }
 
+/// Prints one stored item on an indented line, as a finished item is shown in the stream; a
+/// hidden item, which no stream shows, as `(hidden) …` with its content.
+pub(super) fn print_stored(item: &ThreadItem, to: &mut impl Write) -> io::Result<()> {
+    let mut line = Vec::new();
+    match &item.kind {
+        ItemKind::SdkHiddenContext { content } => writeln!(line, "(hidden) {content}")?,
+        ItemKind::HiddenContext { content } => writeln!(line, "(hidden) {}", compact(content))?,
+        // A fresh view: nothing has streamed, so an assistant message is printed whole.
+        _ => PrettyView::default().item_done(item, &mut line)?,
+    }
+    if line.is_empty() {
+        writeln!(line, "({})", item_type(item))?;
+    }
+    write!(to, "  ")?;
+    to.write_all(&line)
+}
+
+/// The `type` of an item as the wire writes it (`end_of_turn`, …).
+fn item_type(item: &ThreadItem) -> String {
+    serde_json::to_value(&item.kind)
+        .ok()
+        .and_then(|value| value["type"].as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 /// The text of one part of a user message; a tag shows the text it was typed as.
 fn user_part_text(part: &UserMessageContent) -> &str {
     match part {
@@ -314,6 +339,29 @@ mod tests {
             out,
             "workflow:\n  task: [custom] Look up\n  task: [thought] Hmm\nworkflow done: Done looking\n\
              client effect: confetti {\"count\":3}\nerror [stream.error]: (no message) (retry allowed)\n"
+        );
+    }
+
+    #[test]
+    fn stored_items_get_an_indented_line_each_hidden_ones_included() {
+        let items = [
+            json!({"id": "msg_1", "thread_id": "thr_1", "created_at": "2025-01-02T03:04:05Z",
+                   "type": "user_message", "content": [{"type": "input_text", "text": "hi"}],
+                   "attachments": [], "inference_options": {}}),
+            assistant("msg_2", "Hel"),
+            json!({"id": "shcx_1", "thread_id": "thr_1", "created_at": "2025-01-02T03:04:05Z",
+                   "type": "sdk_hidden_context", "content": "The user cancelled."}),
+            json!({"id": "eot_1", "thread_id": "thr_1", "created_at": "2025-01-02T03:04:05Z",
+                   "type": "end_of_turn"}),
+        ];
+        let mut out = Vec::new();
+        for item in items {
+            let item: ThreadItem = serde_json::from_value(item).expect("an item");
+            print_stored(&item, &mut out).expect("writing to a Vec");
+        }
+        assert_eq!(
+            String::from_utf8(out).expect("UTF-8"),
+            "  you: hi\n  assistant: Hel\n  (hidden) The user cancelled.\n  (end_of_turn)\n"
         );
     }
 
