@@ -1,7 +1,7 @@
 //! Grading: one test per lesson exercise, run against your code or the reference solutions.
 //!
 //! `cargo test --test grade lesson01` grades lesson 01's exercises in `lessons/lesson01/exercises/`
-//! (and `lesson02` lesson 02's): it fails until you have done them, each failure a hint. Plain
+//! (`lesson02` lesson 02's, `lesson03` lesson 03's): it fails until you have done them, each failure a hint. Plain
 //! `cargo test` runs these with everything else. `--features solutions` runs the same tests
 //! against the reference solutions in `lessons/*/solutions/`, which is what CI and the README's
 //! test command do. `.ci/run` also checks that every test here fails on the starting code, so no
@@ -18,10 +18,13 @@ use chatkit::agent::{Agent, DEFAULT_MODEL, Runner};
 use chatkit::clock::FixedClock;
 use chatkit::http::ask::create_thread_body;
 use chatkit::id_gen::SequentialIds;
-use chatkit::protocol::{ItemKind, ThreadId, ThreadItem, ThreadStreamEvent, Timestamp};
+use chatkit::protocol::{
+    ItemKind, Order, Task, TaskKind, TaskStatusIndicator, ThreadId, ThreadItem, ThreadItemUpdate,
+    ThreadStreamEvent, Timestamp, Workflow, WorkflowKind, WorkflowSummary,
+};
 use chatkit::provider::mock::{MockProvider, Script};
 use chatkit::server::{ChatKitServer, ProcessResult, Processor};
-use chatkit::store::{MemoryStore, UserContext};
+use chatkit::store::{MemoryStore, PageRequest, UserContext};
 use futures::StreamExt;
 use serde_json::{Value, json};
 
@@ -56,6 +59,27 @@ chatkit::exercise!(
     lesson02_ex3,
     exercise: "../lessons/lesson02/exercises/ex3_output_guardrail.rs",
     solution: "../lessons/lesson02/solutions/ex3_output_guardrail.rs"
+);
+
+chatkit::exercise!(
+    lesson03_ex1,
+    exercise: "../lessons/lesson03/exercises/ex1_packing_workflow.rs",
+    solution: "../lessons/lesson03/solutions/ex1_packing_workflow.rs"
+);
+chatkit::exercise!(
+    lesson03_ex2,
+    exercise: "../lessons/lesson03/exercises/ex2_keep_stopped.rs",
+    solution: "../lessons/lesson03/solutions/ex2_keep_stopped.rs"
+);
+chatkit::exercise!(
+    lesson03_ex3,
+    exercise: "../lessons/lesson03/exercises/ex3_retry_later.rs",
+    solution: "../lessons/lesson03/solutions/ex3_retry_later.rs"
+);
+chatkit::exercise!(
+    lesson03_ex4,
+    exercise: "../lessons/lesson03/exercises/ex4_progress_ticks.rs",
+    solution: "../lessons/lesson03/solutions/ex4_progress_ticks.rs"
 );
 
 /// Lesson 02's server, which the lesson02 exercises' tools run in.
@@ -522,5 +546,294 @@ async fn lesson02_ex3_block_an_answer_with_an_output_guardrail() -> Result<(), H
             .iter()
             .any(|event| matches!(event, ThreadStreamEvent::Error(_))),
         "an answer that does not mention the ending must pass the guardrail",
+    )
+}
+
+/// The items the store holds for `thread`, oldest first, hidden ones included.
+async fn stored(
+    processor: &Processor<UserContext>,
+    user: &str,
+    thread: &ThreadId,
+) -> Vec<ThreadItem> {
+    let page = PageRequest::first(100, Order::Asc);
+    let ctx = UserContext::new(user);
+    processor
+        .store()
+        .load_thread_items(thread, &page, &ctx)
+        .await
+        .expect("the store answers")
+        .data
+}
+
+/// The kind of each item, as the wire names it (`user_message`, …).
+fn kinds(items: &[ThreadItem]) -> Vec<String> {
+    items
+        .iter()
+        .map(|item| {
+            let json = serde_json::to_value(item).expect("an item serializes");
+            json["type"].as_str().unwrap_or_default().to_owned()
+        })
+        .collect()
+}
+
+/// A custom task titled `title`, as exercise 1 packs it.
+fn packing_task(title: &str, status_indicator: TaskStatusIndicator) -> Task {
+    let kind = TaskKind::Custom {
+        title: Some(title.to_owned()),
+        icon: None,
+        content: None,
+    };
+    Task {
+        status_indicator,
+        kind,
+    }
+}
+
+#[tokio::test]
+async fn lesson03_ex1_show_the_packing_as_a_workflow() -> Result<(), Hint> {
+    let processor = processor(lesson03_ex1::Packing);
+    let events = stream(&processor, "alice", &create_thread_body("Pack my bag")).await?;
+    let produced = responder_events(&events)?;
+    let Some(ThreadStreamEvent::ThreadItemAdded { item: added }) = produced.first() else {
+        return Err(Hint(format!(
+            "the answer starts with `thread.item.added` for a new workflow, got {:?}",
+            produced.first()
+        )));
+    };
+    let empty = Workflow {
+        kind: WorkflowKind::Custom,
+        tasks: Vec::new(),
+        summary: None,
+        expanded: false,
+    };
+    expect(
+        added.kind == (ItemKind::Workflow { workflow: empty }),
+        format!(
+            "the added item is a `custom` workflow with no tasks, no summary, not expanded \
+             (`out.item(IdKind::Workflow, ItemKind::Workflow {{ workflow }})`), got {:?}",
+            added.kind
+        ),
+    )?;
+    let updates: Vec<&ThreadItemUpdate> = produced[1..]
+        .iter()
+        .map_while(|event| match event {
+            ThreadStreamEvent::ThreadItemUpdated { item_id, update } if *item_id == added.id => {
+                Some(update)
+            }
+            _ => None,
+        })
+        .collect();
+    let mut expected = Vec::new();
+    for (task_index, thing) in lesson03_ex1::PACKING.into_iter().enumerate() {
+        let task = packing_task(thing, TaskStatusIndicator::Loading);
+        expected.push(ThreadItemUpdate::WorkflowTaskAdded { task_index, task });
+        let task = packing_task(thing, TaskStatusIndicator::Complete);
+        expected.push(ThreadItemUpdate::WorkflowTaskUpdated { task_index, task });
+    }
+    let expected_refs: Vec<&ThreadItemUpdate> = expected.iter().collect();
+    expect(
+        updates == expected_refs,
+        format!(
+            "after the `added`, each thing of `PACKING` in order: a `WorkflowTaskAdded` (a custom \
+             task titled with it, `TaskStatusIndicator::Loading`), then a `WorkflowTaskUpdated` \
+             (the same task, `Complete`), each a `thread.item.updated` naming the workflow's id. \
+             Expected {expected:?}, got {updates:?}"
+        ),
+    )?;
+    let done = produced.get(1 + updates.len());
+    let tasks = lesson03_ex1::PACKING
+        .map(|thing| packing_task(thing, TaskStatusIndicator::Complete))
+        .to_vec();
+    let summary = WorkflowSummary::Custom {
+        title: "Packed 3 things".to_owned(),
+        icon: None,
+    };
+    let finished = Workflow {
+        kind: WorkflowKind::Custom,
+        tasks,
+        summary: Some(summary),
+        expanded: false,
+    };
+    let expected_done = ThreadItem {
+        kind: ItemKind::Workflow { workflow: finished },
+        ..added.clone()
+    };
+    expect(
+        matches!(done, Some(ThreadStreamEvent::ThreadItemDone { item }) if *item == expected_done),
+        format!(
+            "then `thread.item.done` with the same id and time as the `added`, the three \
+             complete tasks and the summary `WorkflowSummary::Custom {{ title: \"Packed 3 \
+             things\", icon: None }}`; got {done:?}"
+        ),
+    )?;
+    expect(
+        answers(produced) == ["Packed. Have a good trip!"],
+        "the answer `Packed. Have a good trip!` comes last, as in the starting code",
+    )?;
+    let items = stored(&processor, "alice", &created_thread(&events)).await;
+    expect(
+        kinds(&items) == ["user_message", "workflow", "assistant_message"],
+        format!(
+            "the store keeps what was done: the message, the workflow, the answer; got {:?}",
+            kinds(&items)
+        ),
+    )
+}
+
+/// Starts a thread with `text` and drops the stream after `frames` frames, as a client that
+/// goes away; returns the store's items for the thread once the turn is over.
+async fn cut_after(
+    processor: Processor<UserContext>,
+    text: &str,
+    frames: usize,
+) -> Result<Vec<ThreadItem>, Hint> {
+    let result = processor
+        .process(
+            create_thread_body(text).as_bytes(),
+            UserContext::new("student"),
+        )
+        .await;
+    let Ok(ProcessResult::Stream(stream)) = result else {
+        return Err(Hint(format!(
+            "`threads.create` must stream, got {result:?}"
+        )));
+    };
+    let turn = stream.turn();
+    // `take` drops the stream after `frames` frames: the pipeline sees the client leave.
+    stream.take(frames).for_each(|_| async {}).await;
+    turn.finished().await;
+    Ok(stored(&processor, "student", &ThreadId::new("thr_0001")).await)
+}
+
+// Paused time: `Stoppable` waits a second before each word, which here takes no time at all,
+// and nothing moves while the test reads.
+#[tokio::test(start_paused = true)]
+async fn lesson03_ex2_mark_an_answer_the_user_stopped() -> Result<(), Hint> {
+    let hint = "Write `handle_stream_cancelled` for `Stoppable`.";
+    // thread.created, the user's message, stream_options, added, the part, the first word.
+    let items = graded(hint, cut_after(processor(lesson03_ex2::Stoppable), "hi", 6)).await??;
+    let texts: Vec<Option<String>> = items.iter().map(assistant_text).collect();
+    expect(
+        kinds(&items) == ["user_message", "assistant_message", "sdk_hidden_context"],
+        format!(
+            "after a cut in the middle of `Hel…`, the store holds the user's message, the \
+             partial answer and the hidden note (`persist_pending_on_cancel` adds it); got \
+             {:?}. Is there still a `todo!()` in `handle_stream_cancelled`? (its panic is \
+             printed above)",
+            kinds(&items)
+        ),
+    )?;
+    expect(
+        texts[1].as_deref() == Some("Hel (stopped)"),
+        format!(
+            "the partial answer is kept with ` (stopped)` appended to its text, `Hel (stopped)`; \
+             got {:?}",
+            texts[1]
+        ),
+    )?;
+    // Cut before the first word: the message has no text yet.
+    let items = graded(hint, cut_after(processor(lesson03_ex2::Stoppable), "hi", 5)).await??;
+    expect(
+        kinds(&items) == ["user_message", "sdk_hidden_context"],
+        format!(
+            "a message with no text yet stays out of the store (` (stopped)` alone is not an \
+             answer): only the user's message and the note, got {:?}",
+            kinds(&items)
+        ),
+    )
+}
+
+#[tokio::test]
+async fn lesson03_ex3_end_with_an_error_the_user_may_retry() -> Result<(), Hint> {
+    let processor = processor(lesson03_ex3::Forecast);
+    let events = stream(&processor, "alice", &create_thread_body("Atlantis")).await?;
+    let start = events
+        .iter()
+        .position(|event| matches!(event, ThreadStreamEvent::StreamOptions { .. }))
+        .map_or(0, |at| at + 1);
+    let produced = &events[start..];
+    let expected = "The weather service is down (no station in Atlantis). Try again in a moment.";
+    match produced {
+        [
+            ThreadStreamEvent::ThreadItemDone { .. },
+            ThreadStreamEvent::Error(error),
+        ] => {
+            expect(
+                error.message.as_deref() == Some(expected),
+                format!(
+                    "the error is a custom one (`StreamError::custom`) whose message is \
+                     {expected:?}; got code {:?} and message {:?} (a `todo!()` or \
+                     `StreamError::failed` shows as `stream.error` with no message)",
+                    error.code, error.message
+                ),
+            )?;
+            expect(
+                error.allow_retry,
+                "the service may be back in a moment: `allow_retry` is `true`",
+            )?;
+        }
+        _ => {
+            return Err(Hint(format!(
+                "for `Atlantis`, the first message, then one `error` event and nothing after it \
+                 (`?` on the custom error ends the stream); got {produced:?}"
+            )));
+        }
+    }
+    let items = stored(&processor, "alice", &created_thread(&events)).await;
+    let texts: Vec<Option<String>> = items.iter().map(assistant_text).collect();
+    expect(
+        texts == [None, Some("Checking the sky over Atlantis.".to_owned())],
+        format!(
+            "the store keeps what was done before the error: the user's message and the first \
+             answer; got {texts:?}"
+        ),
+    )?;
+    let events = stream(&processor, "alice", &create_thread_body("Paris")).await?;
+    let got = answers(responder_events(&events)?);
+    expect(
+        got == ["Checking the sky over Paris.", "Sunny over Paris."],
+        format!("for a city the service knows, both answers and no error; got {got:?}"),
+    )
+}
+
+// Paused time: the 0.9 s report and the 200 ms ticks run in no time, always the same way.
+#[tokio::test(start_paused = true)]
+async fn lesson03_ex4_tell_the_user_how_long_they_have_waited() -> Result<(), Hint> {
+    let events = graded(
+        "Race `build_report()` against a ticker in `Report::respond`.",
+        async move {
+            let processor = processor(lesson03_ex4::Report);
+            stream(&processor, "alice", &create_thread_body("my report")).await
+        },
+    )
+    .await??;
+    let produced = responder_events(&events)?;
+    let progress: Vec<(bool, &str)> = produced
+        .iter()
+        .filter_map(|event| match event {
+            ThreadStreamEvent::ProgressUpdate { icon, text } => {
+                Some((icon.is_none(), text.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    let expected = [200, 400, 600, 800].map(|ms| (true, format!("Working… {ms} ms")));
+    let expected: Vec<(bool, &str)> = expected
+        .iter()
+        .map(|(no_icon, text)| (*no_icon, text.as_str()))
+        .collect();
+    expect(
+        progress == expected,
+        format!(
+            "a 0.9 s report gets four progress updates with no icon, one every 200 ms from \
+             the first 200 ms on, none once it is ready: {expected:?}; got {progress:?}"
+        ),
+    )?;
+    expect(
+        matches!(
+            produced.last(),
+            Some(ThreadStreamEvent::ThreadItemDone { .. })
+        ) && answers(produced) == ["Your report is ready."],
+        "the report, `Your report is ready.`, comes last, after the progress updates",
     )
 }
