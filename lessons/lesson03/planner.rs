@@ -1,27 +1,24 @@
-//! The lesson's ChatKit server: a day planner with no model, whose one turn shows every kind
-//! of stream event, always in this order (a "pause" is `--delay-ms`, and there is no other;
-//! ids and times come from `out` where the list says, so the Python twin makes the same bytes):
+//! The lesson's server: a day planner with no model, whose one turn shows every kind of
+//! stream event in this order ("a pause" is `--delay-ms`, and there is no other; ids and times
+//! come from `out` where noted, so the Python twin makes the same bytes):
 //!
 //! 1. `progress_update` `Checking your calendar…`, then `Still checking your calendar (N)…`
-//!    every 250 ms while the lookup (10 pauses) runs; all with the icon `calendar`. Past 5 s
-//!    the turn ends with a custom `error` `The calendar did not answer within 5 s.`, retryable.
+//!    every 250 ms while the lookup (10 pauses) runs, all with the icon `calendar`; past 5 s,
+//!    a custom `error` `The calendar did not answer within 5 s.`, retryable (`slow.rs`).
 //! 2. `thread.item.added`: a `custom` workflow, no tasks, not expanded (an id, then the time).
-//! 3. For each block (`Morning`, `Afternoon`, `Evening`): `workflow.task.added` (a custom task,
+//! 3. Per block (`Morning`, `Afternoon`, `Evening`): `workflow.task.added` (a custom task,
 //!    `loading`, its title), a pause, `workflow.task.updated` (`complete`, content `Planned`).
 //! 4. `thread.item.done`: the workflow, its tasks, the summary `Planned 3 blocks` (`calendar`).
-//! 5. `thread.item.added`: an assistant message with no content (an id, then the time).
-//! 6. `assistant_message.content_part.added`: part 0, empty.
-//! 7. `…content_part.text_delta`s: the answer cut after each space, a pause before each but the
-//!    first. First word `busy`: after the third delta and a pause, a custom `error` (`BUSY`,
-//!    `allow_retry: true`); `crash`: a failure there, which the client sees as `stream.error`.
-//! 8. `…content_part.done`: part 0, the whole answer. 9. `thread.item.done`: the message.
+//! 5. `thread.item.added`: an assistant message, no content (an id, then the time).
+//! 6. `…content_part.added`, part 0 empty; 7. a `…text_delta` per word of the answer (cut after
+//!    each space), a pause before each but the first; 8. `…content_part.done`, the whole text;
+//!    9. `thread.item.done`, the whole message. First word `busy`: after the third delta and a
+//!    pause, a custom `error` (`allow_retry`); `crash`: a failure there (`stream.error`).
 //! 10. `client_effect` `plan_ready`, `{"blocks":3}`.
 //!
 //! First word `delete`: the words of [`CLEAR`] (`Cleared`, `calendar_changed`), in a turn the
 //! client cannot cancel ([`Planner::get_stream_options`]). Words are compared lower-cased.
-//!
-//! Shared: `main.rs` serves it, `tests/lessons.rs` checks it against the Python twin's
-//! transcripts, and `tests/http.rs` cuts its connection mid-answer.
+//! `tests/lessons.rs` checks this against the Python twin and cuts its connection mid-answer.
 
 use std::time::Duration;
 
@@ -30,7 +27,7 @@ use chatkit::protocol::{
     IconName, StreamOptions, TaskKind, TaskStatusIndicator, WorkflowKind, WorkflowSummary,
 };
 
-use super::slow::{self, Step, progress};
+use super::slow::{self, Heard};
 
 /// The day planner; `delay` is the pause between two steps the user should see.
 pub(crate) struct Planner {
@@ -60,9 +57,6 @@ pub(crate) const CLEAR: Words = Words {
     effect: "calendar_changed",
 };
 
-/// What `busy …` tells the user: a custom error, shown as it is, with a retry button.
-const BUSY: &str = "The calendar is busy. Try again in a moment.";
-
 // ANCHOR: respond
 impl ChatKitServer<UserContext> for Planner {
     fn respond(
@@ -75,28 +69,23 @@ impl ChatKitServer<UserContext> for Planner {
         let first_word = first_word(input.as_ref());
         let words = if first_word == "delete" { CLEAR } else { PLAN };
         try_stream! {
-            // 1. A slow step, with progress while it runs and a deadline (`slow.rs`).
-            yield progress("Checking your calendar…");
-            let calendar = slow::look_up_calendar(self.delay);
-            let lookup = slow::within(slow::CALENDAR_TIMEOUT, "The calendar", calendar);
-            let mut steps = std::pin::pin!(slow::ticking(lookup, slow::TICK));
+            // ANCHOR: calendar
+            // 1. A slow step, with progress while it runs and a deadline (`slow.rs`): each
+            // progress text becomes an event, and `?` passes its error on.
+            let mut calendar = std::pin::pin!(slow::check_calendar(self.delay));
             let mut blocks = Vec::new();
-            while let Some(step) = steps.next().await {
-                match step {
-                    Step::Running(n) => {
-                        yield progress(format!("Still checking your calendar ({n})…"));
-                    }
-                    Step::Done(found) => blocks = found?.to_vec(),
+            while let Some(heard) = calendar.next().await {
+                match heard? {
+                    Heard::Progress(text) => yield slow::progress(text),
+                    Heard::Blocks(found) => blocks = found,
                 }
             }
+            // ANCHOR_END: calendar
 
+            // ANCHOR: workflow
             // 2–4. A workflow: added empty, grown task by task, done with a summary.
-            let mut workflow = Workflow {
-                kind: WorkflowKind::Custom,
-                tasks: Vec::new(),
-                summary: None,
-                expanded: false,
-            };
+            let (kind, tasks) = (WorkflowKind::Custom, Vec::new());
+            let mut workflow = Workflow { kind, tasks, summary: None, expanded: false };
             let flow = ItemKind::Workflow { workflow: workflow.clone() };
             let flow = out.item(IdKind::Workflow, flow);
             yield ThreadStreamEvent::ThreadItemAdded { item: flow.clone() };
@@ -111,8 +100,11 @@ impl ChatKitServer<UserContext> for Planner {
             let title = format!("{} {} blocks", words.verb, blocks.len());
             let icon = Some(IconName::Calendar);
             workflow.summary = Some(WorkflowSummary::Custom { title, icon });
-            yield done(flow, ItemKind::Workflow { workflow });
+            let item = ThreadItem { kind: ItemKind::Workflow { workflow }, ..flow };
+            yield ThreadStreamEvent::ThreadItemDone { item };
+            // ANCHOR_END: workflow
 
+            // ANCHOR: message
             // 5–9. The answer, token by token: added, a part, deltas, the part done, done.
             let empty = AssistantMessage { content: Vec::new() };
             let message = out.item(IdKind::Message, ItemKind::AssistantMessage(empty));
@@ -126,25 +118,30 @@ impl ChatKitServer<UserContext> for Planner {
                 }
                 if sent == 3 {
                     // `busy` and `crash` stop here: `?` ends the stream with an `error` event.
-                    failure(&first_word)?;
+                    slow::failure(&first_word)?;
                 }
                 let delta = delta.to_owned();
                 let delta = ThreadItemUpdate::ContentPartTextDelta { content_index: 0, delta };
                 yield updated(&message, delta);
             }
             let content = AssistantMessageContent::text(words.answer);
-            let part = ThreadItemUpdate::ContentPartDone { content_index: 0, content: content.clone() };
+            let part = ThreadItemUpdate::ContentPartDone { content_index: 0, content };
             yield updated(&message, part);
-            let whole = AssistantMessage { content: vec![content] };
-            yield done(message, ItemKind::AssistantMessage(whole));
+            let content = vec![AssistantMessageContent::text(words.answer)];
+            let kind = ItemKind::AssistantMessage(AssistantMessage { content });
+            yield ThreadStreamEvent::ThreadItemDone { item: ThreadItem { kind, ..message } };
+            // ANCHOR_END: message
 
+            // ANCHOR: effect
             // 10. Something for the page around the chat to do; the thread keeps nothing of it.
             let data = serde_json::Map::from_iter([("blocks".to_owned(), blocks.len().into())]);
             yield ThreadStreamEvent::ClientEffect { name: words.effect.into(), data };
+            // ANCHOR_END: effect
         }
         .boxed()
     }
 
+    // ANCHOR: options
     /// A turn that deletes cannot be stopped halfway: no stop button, and a dropped connection
     /// does not stop it either (it runs to its end and stores everything).
     fn get_stream_options(
@@ -153,10 +150,10 @@ impl ChatKitServer<UserContext> for Planner {
         input: Option<&UserMessageItem>,
         _ctx: &UserContext,
     ) -> StreamOptions {
-        StreamOptions {
-            allow_cancel: first_word(input) != "delete",
-        }
+        let allow_cancel = first_word(input) != "delete";
+        StreamOptions { allow_cancel }
     }
+    // ANCHOR_END: options
 }
 // ANCHOR_END: respond
 
@@ -169,26 +166,10 @@ fn first_word(input: Option<&UserMessageItem>) -> String {
         .to_lowercase()
 }
 
-/// The error a `busy …` or `crash …` turn stops with.
-fn failure(first_word: &str) -> Result<(), StreamError> {
-    match first_word {
-        "busy" => Err(StreamError::custom(BUSY, true)),
-        "crash" => Err(StreamError::failed("`crash …` asked for a failure")),
-        _ => Ok(()),
-    }
-}
-
 fn updated(item: &ThreadItem, update: ThreadItemUpdate) -> ThreadStreamEvent {
     ThreadStreamEvent::ThreadItemUpdated {
         item_id: item.id.clone(),
         update,
-    }
-}
-
-/// The item, finished: a `thread.item.done` with its final content, same id and time.
-fn done(item: ThreadItem, kind: ItemKind) -> ThreadStreamEvent {
-    ThreadStreamEvent::ThreadItemDone {
-        item: ThreadItem { kind, ..item },
     }
 }
 

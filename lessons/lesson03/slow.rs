@@ -1,4 +1,5 @@
-//! Async streams for a slow step: keep the user informed while it runs, and give up in time.
+//! Slow and failing steps: keep the user informed while a step runs, give up in time, and
+//! fail in a way the user can act on.
 //!
 //! A responder is a `try_stream!`: `yield` sends an event, `?` ends the stream with an `error`
 //! event, and `.await` waits without blocking anything else (never `std::thread::sleep` in
@@ -12,7 +13,12 @@
 //!   the responder ends with a retryable error instead of waiting forever.
 //!
 //! Both read time only through `tokio::time`, so a test with `tokio::time::pause` runs them
-//! instantly and always the same way.
+//! instantly and always the same way. [`check_calendar`] puts them together for the planner.
+//!
+//! When a step fails, the turn ends with one `error` event, in one of two ways ([`failure`]):
+//! a custom error, whose message the user reads and whose `allow_retry` says whether a retry
+//! can help, or a failure, whose detail stays in the server's logs while the client shows its
+//! own retryable `stream.error`.
 
 use std::future::Future;
 use std::time::Duration;
@@ -23,6 +29,9 @@ use tokio::time::{Instant, interval_at, sleep, timeout};
 
 /// How often the user hears from a step that is still running.
 pub(crate) const TICK: Duration = Duration::from_millis(250);
+
+/// What `busy …` tells the user: a custom error, shown as it is, with a retry button.
+pub(crate) const BUSY: &str = "The calendar is busy. Try again in a moment.";
 
 /// How long the calendar may take before the turn gives up.
 pub(crate) const CALENDAR_TIMEOUT: Duration = Duration::from_secs(5);
@@ -77,14 +86,37 @@ pub(crate) fn ticking<T: Send>(
 }
 // ANCHOR_END: ticking
 
-/// A status line for the user while they wait (icon `calendar`): transient, never stored, and
-/// the next one takes its place.
-pub(crate) fn progress(text: impl Into<String>) -> ThreadStreamEvent {
-    let icon = Some(IconName::Calendar);
-    ThreadStreamEvent::ProgressUpdate {
-        icon,
-        text: text.into(),
+// ANCHOR: check_calendar
+/// What the planner hears from the calendar: a progress text to show, then the blocks.
+pub(crate) enum Heard {
+    Progress(String),
+    Blocks(Vec<&'static str>),
+}
+
+/// The calendar lookup as the user lives it: a progress text at once, one more every
+/// [`TICK`] while it runs, and past [`CALENDAR_TIMEOUT`] a custom error they may retry.
+pub(crate) fn check_calendar(delay: Duration) -> impl Stream<Item = Result<Heard, StreamError>> {
+    try_stream! {
+        yield Heard::Progress("Checking your calendar…".to_owned());
+        let lookup = within(CALENDAR_TIMEOUT, "The calendar", look_up_calendar(delay));
+        let mut steps = std::pin::pin!(ticking(lookup, TICK));
+        while let Some(step) = steps.next().await {
+            match step {
+                Step::Running(n) => {
+                    yield Heard::Progress(format!("Still checking your calendar ({n})…"));
+                }
+                Step::Done(blocks) => yield Heard::Blocks(blocks?.to_vec()),
+            }
+        }
     }
+}
+// ANCHOR_END: check_calendar
+
+/// A status line while the user waits (icon `calendar`): transient, never stored, and the next
+/// one takes its place.
+pub(crate) fn progress(text: String) -> ThreadStreamEvent {
+    let icon = Some(IconName::Calendar);
+    ThreadStreamEvent::ProgressUpdate { icon, text }
 }
 
 // ANCHOR: within
@@ -102,3 +134,15 @@ pub(crate) async fn within<T>(
     })
 }
 // ANCHOR_END: within
+
+// ANCHOR: failure
+/// How a `busy …` or `crash …` turn stops: a custom error the user reads and may retry, or a
+/// failure whose detail only the logs see (the client gets a retryable `stream.error`).
+pub(crate) fn failure(first_word: &str) -> Result<(), StreamError> {
+    match first_word {
+        "busy" => Err(StreamError::custom(BUSY, true)),
+        "crash" => Err(StreamError::failed("`crash …` asked for a failure")),
+        _ => Ok(()),
+    }
+}
+// ANCHOR_END: failure
