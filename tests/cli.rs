@@ -199,3 +199,76 @@ fn exercise_n_serves_the_code_of_exercise_n() {
         "{stdout}"
     );
 }
+
+/// `--ask --cancel-after N` as the lesson 03 chapter runs it: the connection is dropped after
+/// the first progress update (the fourth event), while the calendar lookup still runs, and
+/// the store is printed once the turn is over. A plan keeps the user's message and the hidden
+/// note; a deletion, which cannot be cancelled, runs on unseen and keeps its whole answer.
+#[test]
+fn lesson03_cancel_after_shows_what_the_store_keeps_once_the_turn_is_over() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let run = |message: &str| {
+        let flags = [
+            "--store",
+            "memory",
+            "--delay-ms",
+            "50",
+            "--cancel-after",
+            "4",
+        ];
+        let output = lesson(
+            env!("CARGO_BIN_EXE_lesson03"),
+            dir.path(),
+            &[&flags[..], &["--ask", message][..]].concat(),
+        );
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+        let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+        // `thread thr_… created` names the thread; the rest is the same on every run.
+        let thread = stdout
+            .strip_prefix("thread ")
+            .and_then(|rest| rest.split_once(" created\n"))
+            .map(|(thread, _)| thread.to_owned())
+            .unwrap_or_else(|| panic!("no thread line: {stdout}"));
+        stdout.replace(&thread, "thr_X")
+    };
+    let cut = "thread thr_X created\n";
+    assert_eq!(
+        run("Plan my day"),
+        format!(
+            "{cut}you: Plan my day\n… Checking your calendar…\n\
+             -- connection dropped after 4 events; waiting for the turn to end --\n\
+             stored for thr_X:\n  you: Plan my day\n  (hidden) {}\n",
+            chatkit::server::CANCELLED_NOTE
+        )
+    );
+    assert_eq!(
+        run("delete my day"),
+        format!(
+            "{cut}you: delete my day\n… Checking your calendar…\n\
+             -- connection dropped after 4 events; waiting for the turn to end --\n\
+             stored for thr_X:\n  you: delete my day\n  workflow done: Cleared 3 blocks\n\
+             \x20 assistant: Done: your morning, afternoon and evening are clear. Deleting cannot \
+             be undone, so this answer is finished and stored even if you leave.\n"
+        )
+    );
+}
+
+/// Lesson 03's `--exercise 2` with the reference solution: the answer cut after its first
+/// word is kept marked as stopped.
+#[cfg(feature = "solutions")]
+#[test]
+fn lesson03_exercise_2_keeps_the_cut_answer_marked_as_stopped() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let flags = ["--store", "memory", "--exercise", "2"];
+    let ask = ["--ask", "hi", "--cancel-after", "6"];
+    let output = lesson(
+        env!("CARGO_BIN_EXE_lesson03"),
+        dir.path(),
+        &[&flags[..], &ask[..]].concat(),
+    );
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(
+        stdout.contains("\n  assistant: Hel (stopped)\n"),
+        "{stdout}"
+    );
+}

@@ -244,7 +244,10 @@ async fn lesson03_conversation_matches_the_python_sdk_byte_for_byte() {
         .to_string()
     };
     let steps = [
-        ("lesson03_create.sse", chatkit::http::ask::create_thread_body("Plan my day")),
+        (
+            "lesson03_create.sse",
+            chatkit::http::ask::create_thread_body("Plan my day"),
+        ),
         ("lesson03_busy.sse", message("busy tomorrow?")),
         ("lesson03_crash.sse", message("crash please")),
         ("lesson03_delete.sse", message("delete everything")),
@@ -259,4 +262,181 @@ async fn lesson03_conversation_matches_the_python_sdk_byte_for_byte() {
         );
         insta::assert_snapshot!(name, ours);
     }
+}
+
+/// Lesson 03's app as `main.rs` builds it (the planner, `user_from_header`), served on a real
+/// loopback socket with `delay` between steps. Every streaming response's turn is kept, so a
+/// test can wait until a turn the client left is over.
+struct Lesson03Served {
+    url: String,
+    store: Arc<MemoryStore>,
+    turns: Arc<std::sync::Mutex<Vec<chatkit::server::TurnHandle>>>,
+    stop: tokio::sync::oneshot::Sender<()>,
+}
+
+async fn lesson03_served(delay: std::time::Duration) -> Lesson03Served {
+    use chatkit::server::TurnHandle;
+    let store = Arc::new(MemoryStore::new());
+    let processor =
+        Processor::builder(lesson03_planner::Planner { delay }, Arc::clone(&store)).build();
+    let turns: Arc<std::sync::Mutex<Vec<TurnHandle>>> = Arc::default();
+    let kept = Arc::clone(&turns);
+    let app = chatkit::http::router(processor, chatkit::http::user_from_header).layer(
+        axum::middleware::map_response(move |response: axum::response::Response| {
+            if let Some(turn) = response.extensions().get::<TurnHandle>() {
+                kept.lock().expect("not poisoned").push(turn.clone());
+            }
+            std::future::ready(response)
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bound");
+    let url = format!(
+        "http://{}/chatkit",
+        listener.local_addr().expect("an address")
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(chatkit::http::serve(listener, app, async {
+        let _ = stopped.await;
+    }));
+    Lesson03Served {
+        url,
+        store,
+        turns,
+        stop,
+    }
+}
+
+impl Lesson03Served {
+    /// Starts a thread with `text` over HTTP and reads its stream, to its end or (with `cut`)
+    /// up to the first text delta, then drops the connection; waits until the server is done
+    /// with the turn and returns what the store holds for the thread.
+    async fn turn(&self, text: &str, cut: bool) -> Vec<serde_json::Value> {
+        use chatkit::protocol::{ThreadItemUpdate, ThreadStreamEvent};
+        use eventsource_stream::Eventsource;
+        let response = reqwest::Client::new()
+            .post(&self.url)
+            .header("x-user-id", "alice")
+            .body(chatkit::http::ask::create_thread_body(text))
+            .send()
+            .await
+            .expect("the server answers");
+        let turn = {
+            let mut turns = self.turns.lock().expect("not poisoned");
+            turns.pop().expect("a streaming response carries its turn")
+        };
+        let mut events = response.bytes_stream().eventsource();
+        let mut thread = None;
+        while let Some(event) = events.next().await {
+            let event = event.expect("an SSE event");
+            match serde_json::from_str(&event.data).expect("a stream event") {
+                ThreadStreamEvent::ThreadCreated { thread: created } => {
+                    thread = Some(created.metadata.id);
+                }
+                ThreadStreamEvent::ThreadItemUpdated {
+                    update: ThreadItemUpdate::ContentPartTextDelta { .. },
+                    ..
+                } if cut => break,
+                _ => {}
+            }
+        }
+        // Dropping the body mid-stream closes the connection, as a closed tab does.
+        drop(events);
+        tokio::time::timeout(std::time::Duration::from_secs(30), turn.finished())
+            .await
+            .expect("the turn ends within 30 s");
+        let thread = thread.expect("thread.created came first");
+        let page = PageRequest::first(100, Order::Asc);
+        let items = self
+            .store
+            .load_thread_items(&thread, &page, &UserContext::new("alice"))
+            .await
+            .expect("the thread loads");
+        items
+            .data
+            .iter()
+            .map(|item| serde_json::to_value(item).expect("an item serializes"))
+            .collect()
+    }
+}
+
+/// The text of each stored item, by type: `(type, text)`.
+fn stored_texts(items: &[serde_json::Value]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|item| {
+            let kind = item["type"].as_str().unwrap_or_default().to_owned();
+            let text = match kind.as_str() {
+                "user_message" | "assistant_message" => item["content"][0]["text"].clone(),
+                "sdk_hidden_context" => item["content"].clone(),
+                _ => serde_json::Value::Null,
+            };
+            (kind, text.as_str().unwrap_or_default().to_owned())
+        })
+        .collect()
+}
+
+/// Items without what differs between two runs of the same turn: ids and times.
+fn without_ids(items: &[serde_json::Value]) -> Vec<serde_json::Value> {
+    let mut items = items.to_vec();
+    for item in &mut items {
+        if let Some(fields) = item.as_object_mut() {
+            for key in ["id", "thread_id", "created_at"] {
+                fields.remove(key);
+            }
+        }
+    }
+    items
+}
+
+/// Over a real socket: a plan cut after its first word keeps what the user saw (their
+/// message, the finished workflow, the partial answer) and the hidden note; a `delete` cut at
+/// the same point runs on unseen and stores exactly what an uncut run stores, with no note.
+/// The pause (100 ms) is what lets the cut land between two words; the three turns run at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lesson03_over_a_socket_a_cut_plan_keeps_what_was_shown_and_a_cut_deletion_finishes() {
+    let served = lesson03_served(std::time::Duration::from_millis(100)).await;
+    let (plan, deletion, uncut) = tokio::join!(
+        served.turn("Plan my day", true),
+        served.turn("delete my day", true),
+        served.turn("delete my day", false),
+    );
+
+    let texts = stored_texts(&plan);
+    let kinds: Vec<&str> = texts.iter().map(|(kind, _)| kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "user_message",
+            "workflow",
+            "assistant_message",
+            "sdk_hidden_context"
+        ],
+        "{plan:?}"
+    );
+    assert_eq!(texts[0].1, "Plan my day");
+    // The first word, and no more unless the server was slower than the pause to notice.
+    let partial = &texts[2].1;
+    let answer = lesson03_planner::PLAN.answer;
+    assert!(
+        partial.starts_with("Here ")
+            && answer.starts_with(partial.as_str())
+            && partial.len() < answer.len(),
+        "the partial answer {partial:?}"
+    );
+    assert_eq!(texts[3].1, chatkit::server::CANCELLED_NOTE);
+
+    assert_eq!(without_ids(&deletion), without_ids(&uncut));
+    let texts = stored_texts(&deletion);
+    assert_eq!(
+        texts
+            .iter()
+            .map(|(kind, _)| kind.as_str())
+            .collect::<Vec<_>>(),
+        ["user_message", "workflow", "assistant_message"],
+        "no cancel note: {deletion:?}"
+    );
+    assert_eq!(texts[2].1, lesson03_planner::CLEAR.answer);
+    let _ = served.stop.send(());
 }
