@@ -246,7 +246,7 @@ fn lesson03_cancel_after_shows_what_the_store_keeps_once_the_turn_is_over() {
         format!(
             "{cut}you: delete my day\n… Checking your calendar…\n\
              -- connection dropped after 4 events; waiting for the turn to end --\n\
-             stored for thr_X:\n  you: delete my day\n  workflow done: Cleared 3 blocks\n\
+             stored for thr_X:\n  you: delete my day\n  workflow: Cleared 3 blocks (3 tasks)\n\
              \x20 assistant: Done: your morning, afternoon and evening are clear. Deleting cannot \
              be undone, so this answer is finished and stored even if you leave.\n"
         )

@@ -440,3 +440,79 @@ async fn lesson03_over_a_socket_a_cut_plan_keeps_what_was_shown_and_a_cut_deleti
     assert_eq!(texts[2].1, lesson03_planner::CLEAR.answer);
     let _ = served.stop.send(());
 }
+
+/// What the lesson 03 chapter shows (`book/src/lesson03/*.txt`), as the code prints it: the
+/// readable `--ask` view of a whole turn, and the store after a turn cut after its first word,
+/// for a plan and for a deletion. The cut drops the response's frames, as hyper drops them
+/// when a connection closes, with time paused, so every run cuts at the same word. Set
+/// `CHATKIT_BLESS=1` to rewrite the files.
+#[tokio::test(start_paused = true)]
+async fn lesson03_the_outputs_in_the_chapter_are_what_the_code_prints() {
+    use chatkit::http::ask::{Output, ask, print_stored};
+    use chatkit::protocol::ThreadId;
+    let planner = |delay_ms| lesson03_planner::Planner {
+        delay: std::time::Duration::from_millis(delay_ms),
+    };
+    let mut outputs = Vec::new();
+
+    let processor = recorded_setup(planner(0));
+    let app = chatkit::http::router(processor, chatkit::http::user_from_header);
+    let mut view = Vec::new();
+    ask(app, "Plan my day", Output::Pretty, &mut view)
+        .await
+        .expect("ask succeeds");
+    outputs.push(("ask_plan.txt", String::from_utf8(view).expect("UTF-8")));
+
+    for (name, text) in [
+        ("cancel_plan.txt", "Plan my day"),
+        ("cancel_delete.txt", "delete my day"),
+    ] {
+        // The default pause of `--delay-ms`, so there are ticks, then the workflow, then words.
+        let processor = recorded_setup(planner(60));
+        let body = chatkit::http::ask::create_thread_body(text);
+        let ProcessResult::Stream(frames) = processor
+            .process(body.as_bytes(), UserContext::new("student"))
+            .await
+            .expect("the stream starts")
+        else {
+            panic!("threads.create streams");
+        };
+        let turn = frames.turn();
+        let mut frames = frames;
+        while let Some(frame) = frames.next().await {
+            if String::from_utf8_lossy(&frame).contains("content_part.text_delta") {
+                break;
+            }
+        }
+        drop(frames);
+        turn.finished().await;
+        let mut listing = Vec::new();
+        let ctx = UserContext::new("student");
+        print_stored(
+            processor.store().as_ref(),
+            &ThreadId::new("thr_0001"),
+            &ctx,
+            Output::Pretty,
+            &mut listing,
+        )
+        .await
+        .expect("the store answers");
+        outputs.push((name, String::from_utf8(listing).expect("UTF-8")));
+    }
+
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src/lesson03");
+    for (name, output) in outputs {
+        let path = dir.join(name);
+        if std::env::var_os("CHATKIT_BLESS").is_some() {
+            std::fs::create_dir_all(&dir).expect("the folder can be made");
+            std::fs::write(&path, &output).expect("the file can be written");
+        }
+        let shown = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(
+            shown,
+            output,
+            "{} differs from what the code prints; run with CHATKIT_BLESS=1 to rewrite it",
+            path.display()
+        );
+    }
+}

@@ -28,7 +28,8 @@ use serde::Serialize;
 use super::outline::outline;
 use crate::protocol::{
     AssistantMessage, ErrorCode, ErrorEvent, ItemId, ItemKind, Task, TaskKind, ThreadItem,
-    ThreadItemUpdate, ThreadStreamEvent, UserMessageContent, WorkflowSummary, to_wire_json,
+    ThreadItemUpdate, ThreadStreamEvent, UserMessageContent, Workflow, WorkflowSummary,
+    to_wire_json,
 };
 
 /// The view's state: which assistant message, if any, is streaming on the current line.
@@ -147,12 +148,7 @@ impl PrettyView {
                 self.line(to, &format!("assistant: {}", assistant_text(message)))
             }
             ItemKind::Workflow { workflow } => {
-                let summary = match &workflow.summary {
-                    Some(WorkflowSummary::Custom { title, .. }) => title.clone(),
-                    Some(WorkflowSummary::Duration { duration }) => format!("{duration}s"),
-                    None => String::new(),
-                };
-                self.line(to, &format!("workflow done: {summary}"))
+                self.line(to, &format!("workflow done: {}", summary(workflow)))
             }
             ItemKind::Task { task } => self.line(to, &format!("task: {}", task_title(task))),
             ItemKind::Widget { widget, .. } => {
@@ -207,6 +203,10 @@ pub(super) fn print_stored(item: &ThreadItem, to: &mut impl Write) -> io::Result
     match &item.kind {
         ItemKind::SdkHiddenContext { content } => writeln!(line, "(hidden) {content}")?,
         ItemKind::HiddenContext { content } => writeln!(line, "(hidden) {}", compact(content))?,
+        ItemKind::Workflow { workflow } => {
+            let tasks = workflow.tasks.len();
+            writeln!(line, "workflow: {} ({tasks} tasks)", summary(workflow))?;
+        }
         // A fresh view: nothing has streamed, so an assistant message is printed whole.
         _ => PrettyView::default().item_done(item, &mut line)?,
     }
@@ -215,6 +215,15 @@ pub(super) fn print_stored(item: &ThreadItem, to: &mut impl Write) -> io::Result
     }
     write!(to, "  ")?;
     to.write_all(&line)
+}
+
+/// A workflow's summary as a line shows it: its title, or its duration.
+fn summary(workflow: &Workflow) -> String {
+    match &workflow.summary {
+        Some(WorkflowSummary::Custom { title, .. }) => title.clone(),
+        Some(WorkflowSummary::Duration { duration }) => format!("{duration}s"),
+        None => String::new(),
+    }
 }
 
 /// The `type` of an item as the wire writes it (`end_of_turn`, …).
