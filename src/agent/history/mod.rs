@@ -14,6 +14,10 @@
 //! * [`ThreadItemConverter`]: one hook per item kind, each with the reference's default.
 //!   [`DefaultConverter`] uses every default; [`simple_to_agent_input`] is the shortcut.
 //! * [`load_history`] / [`thread_to_agent_input`]: the 20-item window the SDK's docs build.
+//! * [`load_history_window`]: the end of the thread within a [`HistoryBudget`] of items and
+//!   tokens, paged with the cursor and converted by the server's converter (protocol#history).
+//! * [`text_tokens`] / [`input_tokens`]: counting with the o200k tokenizer, which the token
+//!   budget uses.
 //! * [`python_json_dumps`]: Python's `json.dumps`, which the client tool call texts need.
 //!
 //! # Why a trait with default methods
@@ -53,6 +57,8 @@
 //! `reference/record_history.py` records.
 
 mod python_json;
+mod tokens;
+mod window;
 
 use std::collections::HashSet;
 
@@ -60,6 +66,8 @@ use async_trait::async_trait;
 use serde_json::{Map, Value, json};
 
 pub use python_json::python_json_dumps;
+pub use tokens::{TOKENS_PER_ITEM, input_item_tokens, input_tokens, text_tokens};
+pub use window::{HistoryBudget, HistoryWindow, WINDOW_PAGE_SIZE, load_history_window};
 
 use crate::protocol::item::{
     AssistantMessage, ClientToolCall, ClientToolCallStatus, GeneratedImage, ItemKind, UserMessage,
