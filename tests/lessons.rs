@@ -516,3 +516,54 @@ async fn lesson03_the_outputs_in_the_chapter_are_what_the_code_prints() {
         );
     }
 }
+
+/// The planner's deadline, with time paused: with 600 ms pauses the calendar would take 6 s,
+/// so after its progress updates (one at once, one every 250 ms) the turn ends at 5 s with a
+/// custom error the user may retry, and only the user's message is stored.
+#[tokio::test(start_paused = true)]
+async fn lesson03_a_calendar_slower_than_its_deadline_ends_in_an_error_the_user_may_retry() {
+    use chatkit::protocol::{ErrorCode, ThreadStreamEvent};
+    let processor = recorded_setup(lesson03_planner::Planner {
+        delay: std::time::Duration::from_millis(600),
+    });
+    let started = tokio::time::Instant::now();
+    let sse = response_bytes(&processor, &chatkit::http::ask::create_thread_body("hi")).await;
+    assert_eq!(started.elapsed(), std::time::Duration::from_secs(5));
+    let events: Vec<ThreadStreamEvent> = sse
+        .lines()
+        .filter_map(|line| line.strip_prefix("data: "))
+        .map(|json| serde_json::from_str(json).expect("a stream event"))
+        .collect();
+    let progress: Vec<&str> = events
+        .iter()
+        .filter_map(|event| match event {
+            ThreadStreamEvent::ProgressUpdate { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    let ticks: Vec<String> = (1..20)
+        .map(|n| format!("Still checking your calendar ({n})…"))
+        .collect();
+    assert_eq!(progress[0], "Checking your calendar…");
+    assert_eq!(progress[1..], ticks);
+    let Some(ThreadStreamEvent::Error(error)) = events.last() else {
+        panic!("the turn ends with an error: {events:?}");
+    };
+    assert_eq!(error.code, ErrorCode::Custom);
+    assert_eq!(
+        error.message.as_deref(),
+        Some("The calendar did not answer within 5 s.")
+    );
+    assert!(error.allow_retry);
+    let items = processor
+        .store()
+        .load_thread_items(
+            &"thr_0001".into(),
+            &PageRequest::first(10, Order::Asc),
+            &UserContext::new("student"),
+        )
+        .await
+        .expect("the thread loads");
+    let kinds: Vec<&str> = items.data.iter().map(item_type).collect();
+    assert_eq!(kinds, ["user_message"]);
+}
