@@ -86,7 +86,6 @@ const EXERCISES: [&str; 4] = [
     "ex4_progress_ticks",
 ];
 
-// ANCHOR: main
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Args = cli::parse_lesson(&EXERCISES);
@@ -103,7 +102,6 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     Ok(())
 }
-// ANCHOR_END: main
 
 /// The server: a `respond()` (the planner, or your exercise's), the store, HTTP.
 fn app(

@@ -57,7 +57,6 @@ pub(crate) const CLEAR: Words = Words {
     effect: "calendar_changed",
 };
 
-// ANCHOR: respond
 impl ChatKitServer<UserContext> for Planner {
     fn respond(
         self: Arc<Self>,
@@ -155,7 +154,6 @@ impl ChatKitServer<UserContext> for Planner {
     }
     // ANCHOR_END: options
 }
-// ANCHOR_END: respond
 
 /// The message's first word, lower-cased: it picks the turn (`delete`, `busy`, `crash`).
 fn first_word(input: Option<&UserMessageItem>) -> String {
