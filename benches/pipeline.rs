@@ -5,7 +5,7 @@
 //! guard that compiles and runs them, never a timed assertion):
 //!
 //! ```text
-//! cargo bench --bench pipeline --bench store -- --sample-count 1 --sample-size 1
+//! cargo bench --bench pipeline --bench store --bench history -- --sample-count 1 --sample-size 1
 //! ```
 //!
 //! * `serialize_event`: `to_wire_json` of one event of a real create stream, by kind: the

@@ -14,6 +14,11 @@ the client's typed event classes (none unknown), that `sequence_number` counts f
 the run ends with the expected output. Each check gets a fresh mock process, so that request
 numbering (and so the ids) starts at 1.
 
+Then `previous_response_id` (protocol#previous-response), against the toy model (no script):
+the client chains two responses, the second sending only a tool's output, and the toy model's
+answer names the tool it can only know from the first; an unknown id is the API's 400; and the
+Agents SDK chains a run with a tool call to an earlier run.
+
 Usage: python reference/check_mock_provider.py [PATH_TO_MOCK_PROVIDER_BINARY]
        (default: `cargo run --quiet --bin mock-provider --`)
 """
@@ -29,7 +34,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
-from openai import AsyncOpenAI
+from openai import AsyncOpenAI, BadRequestError
 from openai.types.responses import ResponseStreamEvent
 from pydantic import TypeAdapter
 
@@ -54,12 +59,13 @@ TOOL = [
 
 
 @contextlib.contextmanager
-def mock_provider(command: list[str], script: list[dict[str, Any]]) -> Iterator[str]:
-    """Starts the mock on a free port with `script`; yields its base URL."""
+def mock_provider(command: list[str], script: list[dict[str, Any]] | None) -> Iterator[str]:
+    """Starts the mock on a free port with `script` (or its toy model); yields its base URL."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
         json.dump(script, file)
+    script_args = ["--script", file.name] if script is not None else []
     process = subprocess.Popen(
-        [*command, "--port", "0", "--script", file.name],
+        [*command, "--port", "0", *script_args],
         stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT,
     )
     try:
@@ -78,10 +84,12 @@ def strict_client(base_url: str) -> AsyncOpenAI:
     return AsyncOpenAI(base_url=base_url, api_key="sk-mock", _strict_response_validation=True)
 
 
-async def raw_events(base_url: str, text: str, tools: list[dict[str, Any]]) -> list[Any]:
+async def raw_events(base_url: str, text: str | list[dict[str, Any]],
+                     tools: list[dict[str, Any]], **options: Any) -> list[Any]:
     """One streamed request through the official client; every event, typed."""
     client = strict_client(base_url)
-    stream = await client.responses.create(model=MODEL, input=text, tools=tools, stream=True)
+    stream = await client.responses.create(model=MODEL, input=text, tools=tools, stream=True,
+                                           **options)
     events = [event async for event in stream]
     adapter = TypeAdapter(ResponseStreamEvent)
     for number, event in enumerate(events):
@@ -110,19 +118,31 @@ def get_weather(city: str) -> str:
     return f"Sunny, 21C in {city}"
 
 
-async def agent_run(base_url: str, text: str, with_tool: bool) -> tuple[Any, list[str]]:
-    """A whole Agents SDK run; the final output and the raw event types seen."""
+async def agent_run(base_url: str, text: str, with_tool: bool,
+                    previous_response_id: str | None = None) -> tuple[Any, list[str], Any]:
+    """A whole Agents SDK run; the final output, the raw event types seen and the id of its
+    last response."""
     model = OpenAIResponsesModel(model=MODEL, openai_client=strict_client(base_url))
     agent = Agent(name="Assistant", instructions="You are a helpful assistant.", model=model,
                   tools=[get_weather] if with_tool else [])
-    result = Runner.run_streamed(agent, text)
+    result = Runner.run_streamed(agent, text, previous_response_id=previous_response_id)
     seen = []
     async for event in result.stream_events():
         if event.type == "raw_response_event":
             seen.append(event.data.type)
         else:
             seen.append(getattr(event, "name", event.type))
-    return result.final_output, seen
+    return result.final_output, seen, result.last_response_id
+
+
+async def unknown_previous_response(base_url: str) -> Any:
+    """The error the official client raises for an id the mock never produced."""
+    try:
+        await strict_client(base_url).responses.create(
+            model=MODEL, input="Hi", previous_response_id="resp_nope")
+    except BadRequestError as error:
+        return error
+    raise AssertionError("an unknown previous_response_id was accepted")
 
 
 def check(name: str, condition: bool, detail: Any) -> None:
@@ -140,7 +160,7 @@ async def main(command: list[str]) -> None:
     check("client: text turn", final.output_text == "Hello! How can I help you today?"
           and final.id == "resp_mock_001" and final.usage is not None, final)
     with mock_provider(command, TEXT) as url:
-        output, _ = await agent_run(url, "Hi there", with_tool=False)
+        output, _, _ = await agent_run(url, "Hi there", with_tool=False)
     check("agents: text turn", output == "Hello! How can I help you today?", output)
 
     with mock_provider(command, REASONING) as url:
@@ -152,7 +172,7 @@ async def main(command: list[str]) -> None:
           and final.output[0].type == "reasoning" and final.output[0].id == "rs_mock_001_0"
           and final.output_text == "Hi! Nice to meet you.", (summary, final))
     with mock_provider(command, REASONING) as url:
-        output, seen = await agent_run(url, "Hello", with_tool=False)
+        output, seen, _ = await agent_run(url, "Hello", with_tool=False)
     check("agents: reasoning turn", output == "Hi! Nice to meet you."
           and "response.reasoning_summary_text.delta" in seen, (output, seen))
 
@@ -163,9 +183,35 @@ async def main(command: list[str]) -> None:
           and call.arguments == '{"city":"Paris"}' and call.call_id == "call_mock_001_0"
           and call.id == "fc_mock_001_0", call)
     with mock_provider(command, TOOL) as url:
-        output, seen = await agent_run(url, "What's the weather in Paris?", with_tool=True)
+        output, seen, _ = await agent_run(url, "What's the weather in Paris?", with_tool=True)
     check("agents: tool-call turn", output == "It is sunny and 21°C in Paris."
           and "tool_called" in seen and "tool_output" in seen, (output, seen))
+
+    # previous_response_id, with the toy model, which answers from the input it is given.
+    with mock_provider(command, None) as url:
+        first = (await raw_events(url, "What's the weather in Paris?", [WEATHER_TOOL]))[-1].response
+        call = first.output[0]
+        only_the_output = [{"type": "function_call_output", "call_id": call.call_id,
+                            "output": "Sunny, 21C"}]
+        events = await raw_events(url, only_the_output, [WEATHER_TOOL],
+                                  previous_response_id=first.id)
+        error = await unknown_previous_response(url)
+    second = events[-1].response
+    check("client: chained responses", first.id == "resp_mock_001"
+          and second.previous_response_id == "resp_mock_001"
+          and second.output_text == "Here is what get_weather returned: Sunny, 21C",
+          (first, second))
+    check("client: unknown previous response", error.status_code == 400
+          and error.body == {"message": "Previous response with id 'resp_nope' not found.",
+                             "type": "invalid_request_error", "param": "previous_response_id",
+                             "code": "previous_response_not_found"}, (error, error.body))
+    with mock_provider(command, None) as url:
+        _, _, first_id = await agent_run(url, "Hello", with_tool=False)
+        output, seen, last_id = await agent_run(url, "What's the weather in Paris?",
+                                                with_tool=True, previous_response_id=first_id)
+    check("agents: chained run", first_id == "resp_mock_001" and last_id == "resp_mock_003"
+          and output == "Here is what get_weather returned: Sunny, 21C in Paris"
+          and "tool_output" in seen, (first_id, last_id, output))
 
 
 if __name__ == "__main__":

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chatkit::agent::{
-    Agent, FinalOutput, FunctionTool, Instructions, RunError, RunEvent, Runner, ToolContext,
-    ToolError, ToolEvent, ToolUseBehavior,
+    Agent, FinalOutput, FunctionTool, Instructions, RunError, RunEvent, RunOptions, Runner,
+    ToolContext, ToolError, ToolEvent, ToolUseBehavior,
 };
 use chatkit::protocol::{IconName, ThreadStreamEvent};
 use chatkit::provider::events::ResponseEvent;
@@ -826,4 +826,190 @@ async fn tool_calls_of_one_response_run_in_order() {
     let input = &mock.requests()[1].body["input"];
     assert_eq!(input[3]["call_id"], "call_mock_001_0");
     assert_eq!(input[4]["call_id"], "call_mock_001_1");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stored responses and `previous_response_id` (protocol#previous-response)
+// ---------------------------------------------------------------------------------------------
+
+/// A run that continues the stored response `previous`, with only `text` as new input.
+async fn run_chained<C: Send + Sync + 'static>(
+    runner: &Runner,
+    agent: Arc<Agent<C>>,
+    text: &str,
+    previous: &str,
+    context: C,
+) -> (Vec<RunEvent>, Option<RunError>) {
+    let options = RunOptions::previous_response_id(previous);
+    let input = vec![InputItem::user_text(text)];
+    let mut stream = runner.run_streamed_with(agent, input, context, options);
+    let mut events = Vec::new();
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(event) => events.push(event),
+            Err(error) => return (events, Some(error)),
+        }
+    }
+    (events, None)
+}
+
+/// The input items the mock's model saw for request `index` (0-based), as JSON.
+fn model_input(mock: &MockProvider, index: usize) -> Value {
+    let seen = mock.requests()[index].model_input.clone();
+    serde_json::to_value(seen.expect("the mock answered this request")).expect("JSON")
+}
+
+#[tokio::test]
+async fn the_mock_expands_previous_response_id_into_the_earlier_input_and_output() {
+    let mock = MockProvider::start().await.expect("the mock starts");
+    let agent = Arc::new(Agent::new("Assistant"));
+    let (_, error) = run_all(&runner(&mock), agent.clone(), "Hi there", ()).await;
+    assert!(error.is_none(), "{error:?}");
+    let (events, error) =
+        run_chained(&runner(&mock), agent, "How are you?", "resp_mock_001", ()).await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(
+        finished(&events),
+        Some(&FinalOutput::Text(
+            "I'm doing well, thanks for asking! What can I do for you?".into()
+        ))
+    );
+
+    // What the client sent: the new message and the id, nothing else of the conversation.
+    let requests = mock.requests();
+    assert_eq!(
+        requests[1].body,
+        json!({"model":"gpt-4.1-mini","stream":true,"include":[],
+               "input":[{"content":"How are you?","role":"user"}],"tools":[],
+               "previous_response_id":"resp_mock_001"})
+    );
+    // What the model saw: the earlier input, the earlier output, then the new input.
+    assert_eq!(
+        model_input(&mock, 1),
+        json!([{"content":"Hi there","role":"user"},
+               {"type":"message","role":"assistant","id":"msg_mock_001_0","status":"completed",
+                "content":[{"type":"output_text","text":"Hello! How can I help you today?",
+                            "annotations":[],"logprobs":[]}]},
+               {"content":"How are you?","role":"user"}])
+    );
+    // The response names the one it continues, as the API's does.
+    let completed = events.iter().find_map(|event| match event {
+        RunEvent::Model(ResponseEvent::Completed { response }) => Some(response),
+        _ => None,
+    });
+    let completed = completed.expect("a completed response");
+    assert_eq!(completed.id, "resp_mock_002");
+    assert_eq!(completed.extra["previous_response_id"], "resp_mock_001");
+}
+
+#[tokio::test]
+async fn a_chained_run_sends_only_new_items_and_chains_every_model_call() {
+    let mock = MockProvider::start().await.expect("the mock starts");
+    let (_, error) = run_all(&runner(&mock), weather_agent(), "Hello", ()).await;
+    assert!(error.is_none(), "{error:?}");
+    let (events, error) = run_chained(
+        &runner(&mock),
+        weather_agent(),
+        "What's the weather in Paris?",
+        "resp_mock_001",
+        (),
+    )
+    .await;
+    assert!(error.is_none(), "{error:?}");
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 3);
+    assert_eq!(requests[1].body["previous_response_id"], "resp_mock_001");
+    assert_eq!(
+        requests[1].body["input"],
+        json!([{"content":"What's the weather in Paris?","role":"user"}])
+    );
+    // After the tool ran, the next call continues the response that called it and sends the
+    // tool's output alone, as the Agents SDK does.
+    assert_eq!(requests[2].body["previous_response_id"], "resp_mock_002");
+    assert_eq!(
+        requests[2].body["input"],
+        json!([{"call_id":"call_mock_002_0","output":"Sunny, 21C in Paris",
+                "type":"function_call_output"}])
+    );
+    // The toy model names the tool from the call in the stored response: it saw it all.
+    assert_eq!(
+        finished(&events),
+        Some(&FinalOutput::Text(
+            "Here is what get_weather returned: Sunny, 21C in Paris".into()
+        ))
+    );
+    assert_eq!(model_input(&mock, 2).as_array().map(Vec::len), Some(5));
+}
+
+/// The body the mock answers a request with, read without the client.
+async fn raw_answer(mock: &MockProvider, body: Value) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/responses", mock.base_url()))
+        .json(&body)
+        .send()
+        .await
+        .expect("the mock answers");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("a JSON body"))
+}
+
+#[tokio::test]
+async fn an_unknown_previous_response_id_is_the_apis_400() {
+    let mock = MockProvider::start().await.expect("the mock starts");
+    let (status, body) = raw_answer(
+        &mock,
+        json!({"model":"gpt-4.1-mini","input":"Hi","previous_response_id":"resp_nope"}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body,
+        json!({"error":{"message":"Previous response with id 'resp_nope' not found.",
+                        "type":"invalid_request_error","param":"previous_response_id",
+                        "code":"previous_response_not_found"}})
+    );
+    assert_eq!(mock.requests()[0].model_input, None);
+
+    // Through the runner: a typed status error, not retried.
+    let agent = Arc::new(Agent::new("Assistant"));
+    let (_, error) = run_chained(&runner(&mock), agent, "Hi", "resp_nope", ()).await;
+    assert!(
+        matches!(&error, Some(RunError::Provider(ProviderError::Status { status: 400, message, attempts: 1 }))
+            if message == "Previous response with id 'resp_nope' not found."),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn only_completed_and_stored_responses_can_be_continued() {
+    let mock = mock_with(json!([
+        {"output": [{"type": "message", "text": "Stored."}]},
+        {"output": [{"type": "message", "text": "Not stored."}]},
+        {"output": [{"type": "message", "text": "Cut"}], "fail": "response.failed"},
+        {"output": [{"type": "message", "text": "Continued."}]}
+    ]))
+    .await;
+    for (index, store) in [(1, None), (2, Some(false)), (3, None)] {
+        let mut body = json!({"model":"gpt-4.1-mini","input":format!("Request {index}"),
+            "stream":true});
+        if let Some(store) = store {
+            body["store"] = json!(store);
+        }
+        let sent = reqwest::Client::new()
+            .post(format!("{}/responses", mock.base_url()))
+            .json(&body)
+            .send()
+            .await
+            .expect("the mock answers");
+        assert_eq!(sent.status().as_u16(), 200);
+        sent.bytes().await.expect("the whole stream");
+    }
+    for (id, status) in [
+        ("resp_mock_002", 400),
+        ("resp_mock_003", 400),
+        ("resp_mock_001", 200),
+    ] {
+        let body = json!({"model":"gpt-4.1-mini","input":"Go on","previous_response_id":id});
+        assert_eq!(raw_answer(&mock, body).await.0, status, "{id}");
+    }
 }

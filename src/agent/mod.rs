@@ -37,7 +37,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 pub use guardrail::{GuardrailFn, GuardrailStage, InputGuardrail, OutputGuardrail, Tripwire};
-pub use runner::{FinalOutput, RunError, RunEvent, RunStream, Runner};
+pub use runner::{FinalOutput, RunError, RunEvent, RunOptions, RunStream, Runner};
 pub use tools::{ClientToolCall, FunctionTool, Tool, ToolContext, ToolError, ToolEvent};
 
 use crate::provider::events::{ReasoningSettings, ResponsesRequest};

@@ -11,6 +11,12 @@
 //! Agents SDK does: function calls keep their `id` and `status`) and one
 //! `function_call_output` per call (protocol#responses-request).
 //!
+//! A run given a `previous_response_id` ([`RunOptions`]) sends the provider only what it does
+//! not hold yet, as the Agents SDK does with the same option (protocol#previous-response): the
+//! first request names that response and carries the run's input; every later request of the
+//! run names the response before it and carries only the new `function_call_output`s. A run
+//! without it sends exactly what it always did.
+//!
 //! # Errors
 //!
 //! The stream's `Err` items are [`RunError`]s, after which it ends: a provider failure (every
@@ -141,6 +147,25 @@ pub enum RunError {
 /// stream.
 pub type RunStream = BoxStream<'static, Result<RunEvent, RunError>>;
 
+/// Settings of one run, as opposed to the agent's or the runner's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Continue the conversation of this stored response (`resp_…`, the id of an earlier
+    /// run's last `response.completed`) instead of sending it again: the run's input is then
+    /// only what is new. The provider must have stored that response (the Responses API does
+    /// unless a request said `"store": false`), or the first request fails with a 400.
+    pub previous_response_id: Option<String>,
+}
+
+impl RunOptions {
+    /// A run that continues the stored response `id`.
+    pub fn previous_response_id(id: impl Into<String>) -> Self {
+        RunOptions {
+            previous_response_id: Some(id.into()),
+        }
+    }
+}
+
 /// Runs agents against one model provider.
 #[derive(Debug, Clone)]
 pub struct Runner {
@@ -174,6 +199,18 @@ impl Runner {
         input: Vec<InputItem>,
         context: C,
     ) -> RunStream {
+        self.run_streamed_with(agent, input, context, RunOptions::default())
+    }
+
+    /// [`Runner::run_streamed`] with per-run [`RunOptions`], such as a `previous_response_id`
+    /// to continue (then `input` holds only the new items).
+    pub fn run_streamed_with<C: Send + Sync + 'static>(
+        &self,
+        agent: Arc<Agent<C>>,
+        input: Vec<InputItem>,
+        context: C,
+        options: RunOptions,
+    ) -> RunStream {
         // Everything the stream uses is owned by it (cloned `Arc`s, the moved input), so the
         // stream is `'static` and outlives this `&self` call, as `RunStream` requires.
         let provider = self.provider.clone();
@@ -182,6 +219,10 @@ impl Runner {
         let context = Arc::new(context);
         try_stream! {
             let mut input = input;
+            // The stored response the next request continues, when the run chains, and how
+            // many items of `input` that response already holds (they are not sent again).
+            let mut previous = options.previous_response_id;
+            let mut held = 0;
             // Before any model call, so a tripped input guardrail costs no tokens and streams
             // nothing that would then have to be taken back (module doc of `guardrail`).
             check_input(&agent, &context, &input).await?;
@@ -199,22 +240,34 @@ impl Runner {
                     Err(RunError::MaxTurnsExceeded { max_turns })?;
                 }
                 yield RunEvent::TurnStarted { turn };
-                // A clone: the request owns its input, and `input` keeps growing for the
+                // A copy: the request owns its input, and `input` keeps growing for the
                 // next turn.
-                let request = build_request(&agent, &context, input.clone())?;
+                let request = build_request(&agent, &context, input[held..].to_vec(), previous.clone())?;
                 let mut output = Vec::new();
+                let mut response_id = None;
                 let mut events = provider.stream_response(request);
                 while let Some(event) = events.next().await {
                     // A provider error ends the run here, mid-response: what was already
                     // yielded has been streamed, and the bridge decides what to take back.
                     let event = event?;
                     collect_output(&event, &mut output);
+                    if let ResponseEvent::Completed { response } = &event {
+                        // An empty id is a server that does not name its responses.
+                        response_id = Some(response.id.clone()).filter(|id| !id.is_empty());
+                    }
                     yield RunEvent::Model(event);
                 }
                 // The response's own items go into the input first, so that on the next turn
                 // each function call comes before the `function_call_output` that answers it,
                 // which is the order the Responses API requires.
                 input.extend(output.iter().filter_map(InputItem::replay));
+                // The provider now holds everything so far under this response's id. Without
+                // an id there is nothing to continue: the next call sends what the last named
+                // response lacks, as the Agents SDK does.
+                if let (Some(_), Some(id)) = (&previous, response_id) {
+                    previous = Some(id);
+                    held = input.len();
+                }
                 let calls = function_calls(&output);
                 if calls.is_empty() {
                     // The final answer. Output guardrails see it only now, when it has
@@ -328,11 +381,13 @@ fn tripped(stage: GuardrailStage, guardrail: &str, tripwire: Tripwire) -> RunErr
     }
 }
 
-/// The request of one model call: the agent's settings and the input so far.
+/// The request of one model call: the agent's settings, the input the provider does not hold
+/// yet, and the stored response it continues, if any.
 fn build_request<C>(
     agent: &Agent<C>,
     context: &C,
     input: Vec<InputItem>,
+    previous_response_id: Option<String>,
 ) -> Result<ResponsesRequest, RunError> {
     // Rendered for every model call, as the Agents SDK asks the agent for its system prompt
     // on every turn; within a run the text is the same, since the context does not change.
@@ -352,6 +407,7 @@ fn build_request<C>(
             .iter()
             .map(|tool| tool.definition().clone())
             .collect(),
+        previous_response_id,
         ..ResponsesRequest::default()
     };
     agent.model_settings.apply(&mut request);

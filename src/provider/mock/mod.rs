@@ -13,9 +13,18 @@
 //!   online. Dropping the `MockProvider` stops the server.
 //! * Standalone: `cargo run --bin mock-provider -- --port 8765 [--script FILE] [--delay-ms N]`.
 //!
-//! Every request is logged ([`MockProvider::requests`]: headers and body) for tests to assert
-//! what a client sent. A per-token delay (before each `*.delta` event) lets a person watch the
-//! stream; tests use none.
+//! Every request is logged ([`MockProvider::requests`]: headers, body, and the input the model
+//! saw) for tests to assert what a client sent. A per-token delay (before each `*.delta` event)
+//! lets a person watch the stream; tests use none.
+//!
+//! # Stored responses and `previous_response_id`
+//!
+//! Like the Responses API, the mock keeps every response it completes (unless the request said
+//! `"store": false`), by id, with the conversation that led to it. A request that names one in
+//! `previous_response_id` is answered as the API answers it: the model sees the earlier
+//! response's input, then that response's output, then the new input, so a client may send only
+//! its new items (protocol#previous-response). An id the mock never completed is the API's
+//! `400` (`previous_response_not_found`). Responses live as long as the `MockProvider`.
 //!
 //! Python counterpart: the Starlette mock the reference wire was first recorded with; the
 //! transcripts in `fixtures/agent_transcripts/` are recorded against this one instead
@@ -25,7 +34,7 @@ pub mod script;
 pub mod toy;
 pub mod wire;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -46,7 +55,7 @@ use tokio::task::JoinHandle;
 
 pub use script::{Failure, Script, ScriptError, ScriptOutput, Turn};
 
-use super::events::ResponsesRequest;
+use super::events::{InputItem, ResponsesRequest};
 use super::{OpenAiProvider, ProviderError};
 
 /// One request the mock received.
@@ -56,6 +65,10 @@ pub struct RecordedRequest {
     pub headers: BTreeMap<String, String>,
     /// The body as JSON (`null` if it was not JSON).
     pub body: Value,
+    /// The input the model saw: the body's `input`, after the conversation of a
+    /// `previous_response_id`; `None` for a request the mock refused (a body it could not
+    /// read, an unknown previous response).
+    pub model_input: Option<Vec<InputItem>>,
 }
 
 /// How the mock answers; shared by the server's handlers.
@@ -69,6 +82,10 @@ struct MockState {
     id_tag: String,
     /// A std mutex: it is held for a push or a clone, never across an await.
     log: Mutex<Vec<RecordedRequest>>,
+    /// Every completed response by id: the whole conversation it ended, its input then its
+    /// output, as a later request's `previous_response_id` continues it. A std mutex, held
+    /// for a lookup or an insert.
+    responses: Mutex<HashMap<String, Vec<InputItem>>>,
 }
 
 /// Options for a [`MockProvider`]: a script and a per-token delay.
@@ -207,7 +224,8 @@ fn app(state: Arc<MockState>) -> Router {
         .with_state(state)
 }
 
-/// `POST /v1/responses`: log, pick the turn, answer with SSE (or JSON if not streaming).
+/// `POST /v1/responses`: read the request and the conversation it continues, log, pick the
+/// turn, answer with SSE (or JSON if not streaming), and keep the response for later requests.
 async fn responses(
     State(state): State<Arc<MockState>>,
     headers: HeaderMap,
@@ -215,11 +233,22 @@ async fn responses(
 ) -> Response {
     let n = state.count.fetch_add(1, Ordering::SeqCst) + 1;
     let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    record(&state, &headers, json.clone());
-    let request: ResponsesRequest = match serde_json::from_value(json) {
+    let request: ResponsesRequest = match serde_json::from_value(json.clone()) {
         Ok(request) => request,
-        Err(error) => return bad_request(&error.to_string()),
+        Err(error) => {
+            record(&state, &headers, json, None);
+            return bad_request(&error.to_string());
+        }
     };
+    // From here on the mock answers the request the model sees: the whole conversation.
+    let request = match continue_conversation(&state, request) {
+        Ok(request) => request,
+        Err(id) => {
+            record(&state, &headers, json, None);
+            return previous_response_not_found(&id);
+        }
+    };
+    record(&state, &headers, json, Some(request.input.clone()));
     let turn = match &state.script {
         Some(script) => script.turn(n),
         None => toy::answer(&request),
@@ -229,13 +258,54 @@ async fn responses(
         return (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response();
     }
     let frames = wire::render(n, &state.id_tag, &request, &turn);
+    if request.store != Some(false) {
+        keep_response(&state, request.input, &frames);
+    }
     if !request.stream {
         return non_streaming(frames);
     }
     sse(frames, state.delay)
 }
 
-fn record(state: &MockState, headers: &HeaderMap, body: Value) {
+/// The request with the conversation of its `previous_response_id` put before its own input,
+/// as the Responses API expands it; the unknown id as the error.
+fn continue_conversation(
+    state: &MockState,
+    mut request: ResponsesRequest,
+) -> Result<ResponsesRequest, String> {
+    let Some(id) = &request.previous_response_id else {
+        return Ok(request);
+    };
+    let earlier = state
+        .responses
+        .lock()
+        .ok()
+        .and_then(|responses| responses.get(id).cloned())
+        .ok_or_else(|| id.clone())?;
+    request.input = earlier.into_iter().chain(request.input).collect();
+    Ok(request)
+}
+
+/// Keeps a completed response under its id: the input the model saw, then the response's
+/// output as a later request replays it. A response that failed or was cut is not kept, so
+/// continuing it is the unknown-id error.
+fn keep_response(state: &MockState, input: Vec<InputItem>, frames: &[wire::Frame]) {
+    let Some(response) = wire::completed_response(frames) else {
+        return;
+    };
+    let output = response.output.iter().filter_map(InputItem::replay);
+    let conversation = input.into_iter().chain(output).collect();
+    if let Ok(mut responses) = state.responses.lock() {
+        responses.insert(response.id, conversation);
+    }
+}
+
+fn record(
+    state: &MockState,
+    headers: &HeaderMap,
+    body: Value,
+    model_input: Option<Vec<InputItem>>,
+) {
     let headers = headers
         .iter()
         .map(|(name, value)| {
@@ -244,13 +314,28 @@ fn record(state: &MockState, headers: &HeaderMap, body: Value) {
         })
         .collect();
     if let Ok(mut log) = state.log.lock() {
-        log.push(RecordedRequest { headers, body });
+        log.push(RecordedRequest {
+            headers,
+            body,
+            model_input,
+        });
     }
 }
 
 fn bad_request(message: &str) -> Response {
     let body = json!({"error": {"message": message, "type": "invalid_request_error",
         "param": null, "code": null}});
+    (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+}
+
+/// The Responses API's answer to a `previous_response_id` it does not hold.
+fn previous_response_not_found(id: &str) -> Response {
+    let body = json!({"error": {
+        "message": format!("Previous response with id '{id}' not found."),
+        "type": "invalid_request_error",
+        "param": "previous_response_id",
+        "code": "previous_response_not_found"
+    }});
     (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
 }
 

@@ -103,6 +103,16 @@ pub fn render(n: usize, tag: &str, request: &ResponsesRequest, turn: &Turn) -> V
     wire.frames
 }
 
+/// The response of the `response.completed` frame that ends `frames`, if they end with one
+/// (not after a failure or a cut).
+pub fn completed_response(frames: &[Frame]) -> Option<Response> {
+    let last = frames.last()?;
+    if last.event != "response.completed" {
+        return None;
+    }
+    serde_json::from_value(last.data.get("response")?.clone()).ok()
+}
+
 /// A message's chunks: the scripted `deltas`, or else its `text` split before each word.
 fn message_chunks(text: Option<&str>, deltas: Option<&[String]>) -> Vec<String> {
     match (deltas, text) {
@@ -380,6 +390,10 @@ impl Wire<'_> {
         extra.insert("instructions".to_owned(), json!(request.instructions));
         extra.insert("temperature".to_owned(), json!(request.temperature));
         extra.insert("top_p".to_owned(), json!(request.top_p));
+        // Echoed only when set, so that the responses of the recorded cases keep their bytes.
+        if let Some(previous) = &request.previous_response_id {
+            extra.insert("previous_response_id".to_owned(), json!(previous));
+        }
         Response {
             id: format!("resp_mock_{}{:03}", self.tag_part(), self.n),
             object: "response".to_owned(),
