@@ -61,8 +61,11 @@
 //! the terminal (the lessons' `--ask` flag). [`cli`] is what every lesson binary shares: its
 //! flags, logging, store choice and start banner, around [`serve`] and [`ask`].
 //!
+//! A stream that stays quiet for [`DEFAULT_KEEP_ALIVE`] carries an SSE comment so that proxies
+//! do not cut it ([`RouterConfig::keep_alive`]; `sse.rs` says why).
+//!
 //! Left out on purpose: CORS, authentication itself (the [`ContextBuilder`] is where an app
-//! plugs its own in), keep-alive comments, and TLS (put a proxy in front).
+//! plugs its own in), and TLS (put a proxy in front).
 
 pub mod ask;
 pub mod cli;
