@@ -4,8 +4,8 @@
 //! `MemoryStore` (so the figures are the window's own work: paging, converting, counting):
 //!
 //! * `window_by_items`: the 20 newest items, no tokenizer: the floor under the others.
-//! * `window_by_tokens`: the newest items within 4,000 tokens, about 130 of the 500 messages,
-//!   each counted with the o200k tokenizer.
+//! * `window_by_tokens`: the newest items within 4,000 tokens, 126 of the 500 messages (15,750
+//!   tokens in all), each counted with the o200k tokenizer.
 //! * `whole_thread_counted`: all 500 messages counted (a budget larger than the thread): the
 //!   tokenizer's cost per turn on the whole thread.
 //! * `count_whole_thread`: the same 500 messages' tokens, already converted: the tokenizer
