@@ -18,6 +18,9 @@
 //! `--raw` ([`Output::Raw`]) the SSE bytes are printed unchanged instead, `data: {…}` and a
 //! blank line per event: what `curl -N` would show.
 //!
+//! With `--thread ID` the message is added to that thread instead ([`ask_in_thread`]): the
+//! next turn of a conversation kept in the lesson's store.
+//!
 //! The request goes through the same router, context builder and socket as a browser's, so
 //! what you see is exactly what a ChatKit client receives. It is sent as the user [`ASK_USER`]
 //! (the `x-user-id` header the lessons read).
@@ -47,7 +50,7 @@ use futures::StreamExt;
 use tokio::net::TcpListener;
 
 use super::DEFAULT_PATH;
-use crate::protocol::request::ThreadsCreateParams;
+use crate::protocol::request::{ThreadsAddUserMessageParams, ThreadsCreateParams};
 use crate::protocol::{
     InferenceOptions, Order, Request, RequestOp, ThreadId, ThreadStreamEvent, UserMessageContent,
     UserMessageInput, to_wire_json,
@@ -73,6 +76,15 @@ pub struct AskArgs {
     /// for the turn to end, and print what the store then holds for the thread.
     #[arg(long, value_name = "N", requires = "ask", value_parser = clap::value_parser!(u64).range(1..))]
     pub cancel_after: Option<u64>,
+    /// With `--ask`: add the message to this existing thread (`threads.add_user_message`)
+    /// instead of starting a new one.
+    #[arg(
+        long,
+        value_name = "ID",
+        requires = "ask",
+        conflicts_with = "cancel_after"
+    )]
+    pub thread: Option<String>,
 }
 
 impl AskArgs {
@@ -136,13 +148,18 @@ pub struct Cancelled {
 /// attachments, no quoted text, no tool or model chosen.
 pub fn create_thread_request(message: &str) -> Request {
     Request::new(RequestOp::ThreadsCreate(ThreadsCreateParams {
-        input: UserMessageInput {
-            content: vec![UserMessageContent::text(message)],
-            attachments: Vec::new(),
-            quoted_text: None,
-            inference_options: InferenceOptions::default(),
-        },
+        input: text_input(message),
     }))
+}
+
+/// A user message of `message` alone.
+fn text_input(message: &str) -> UserMessageInput {
+    UserMessageInput {
+        content: vec![UserMessageContent::text(message)],
+        attachments: Vec::new(),
+        quoted_text: None,
+        inference_options: InferenceOptions::default(),
+    }
 }
 
 /// [`create_thread_request`] as the JSON body a client sends:
@@ -150,6 +167,18 @@ pub fn create_thread_request(message: &str) -> Request {
 pub fn create_thread_body(message: &str) -> String {
     // A request is strings, lists and maps of strings: serializing it cannot fail.
     to_wire_json(&create_thread_request(message)).expect("a request always serializes")
+}
+
+/// The `threads.add_user_message` body that adds `message` to the thread `thread_id`.
+pub fn add_user_message_body(thread_id: &ThreadId, message: &str) -> String {
+    let request = Request::new(RequestOp::ThreadsAddUserMessage(
+        ThreadsAddUserMessageParams {
+            input: text_input(message),
+            thread_id: thread_id.clone(),
+        },
+    ));
+    // As in `create_thread_body`: a request of strings cannot fail to serialize.
+    to_wire_json(&request).expect("a request always serializes")
 }
 
 /// Serves `app` on a free loopback port, sends `message` as a new thread to
@@ -165,7 +194,27 @@ pub async fn ask(
     mut to: impl Write,
 ) -> Result<(), AskError> {
     serving(app, |url| async move {
-        post_and_print(&url, message, output, &mut to).await
+        post_and_print(&url, &create_thread_body(message), output, &mut to).await
+    })
+    .await
+}
+
+/// As [`ask`], but adds `message` to the existing thread `thread_id`: the next turn of a
+/// conversation (`--ask … --thread ID`).
+///
+/// # Errors
+///
+/// See [`AskError`]; an unknown thread is [`AskError::Refused`] with the server's 404.
+pub async fn ask_in_thread(
+    app: Router,
+    thread_id: &ThreadId,
+    message: &str,
+    output: Output,
+    mut to: impl Write,
+) -> Result<(), AskError> {
+    let body = add_user_message_body(thread_id, message);
+    serving(app, |url| async move {
+        post_and_print(&url, &body, output, &mut to).await
     })
     .await
 }
@@ -263,12 +312,12 @@ where
 }
 
 /// POSTs `message` as a new thread, as [`ASK_USER`].
-async fn post(url: &str, message: &str) -> Result<reqwest::Response, AskError> {
+async fn post(url: &str, body: String) -> Result<reqwest::Response, AskError> {
     let response = reqwest::Client::new()
         .post(url)
         .header("content-type", "application/json")
         .header("x-user-id", ASK_USER)
-        .body(create_thread_body(message))
+        .body(body)
         .send()
         .await?;
     let status = response.status();
@@ -293,7 +342,10 @@ async fn post_and_cut(
     let mut view = PrettyView::default();
     // Parsed as events, comments dropped, whatever the output: the cut counts events, not
     // chunks. Raw output writes each event as the server framed it (`data: …` and a blank line).
-    let mut events = post(url, message).await?.bytes_stream().eventsource();
+    let mut events = post(url, create_thread_body(message))
+        .await?
+        .bytes_stream()
+        .eventsource();
     let mut thread_id = None;
     let mut seen = 0;
     while seen < after {
@@ -337,11 +389,11 @@ async fn post_and_cut(
 
 async fn post_and_print(
     url: &str,
-    message: &str,
+    body: &str,
     output: Output,
     to: &mut impl Write,
 ) -> Result<(), AskError> {
-    let response = post(url, message).await?;
+    let response = post(url, body.to_owned()).await?;
     match output {
         Output::Raw => {
             let mut bytes = response.bytes_stream();

@@ -60,6 +60,7 @@ use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 use super::ask::{self, AskArgs, AskError, create_thread_body};
+use crate::protocol::ThreadId;
 use crate::store::{MemoryStore, SqliteStore, Store, StoreError, UserContext};
 
 /// The store the flags chose, memory or SQLite, as one type; it is a [`Store`] itself.
@@ -234,6 +235,10 @@ impl Scaffold {
         let app = app(Arc::clone(&store));
         if let Some(message) = &args.ask.ask {
             let output = args.ask.output();
+            if let Some(thread) = &args.ask.thread {
+                let thread = ThreadId::from(thread.as_str());
+                return Ok(ask::ask_in_thread(app, &thread, message, output, io::stdout()).await?);
+            }
             let Some(after) = args.ask.cancel_after else {
                 return Ok(ask::ask(app, message, output, io::stdout()).await?);
             };

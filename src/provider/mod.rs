@@ -210,4 +210,10 @@ impl ModelFromEnv {
     pub fn is_mock(&self) -> bool {
         self.mock.is_some()
     }
+
+    /// The offline mock, when it is the model: its
+    /// [`requests`](MockProvider::requests) are the exact model requests made so far.
+    pub fn mock(&self) -> Option<&MockProvider> {
+        self.mock.as_ref()
+    }
 }

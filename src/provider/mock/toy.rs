@@ -8,7 +8,10 @@
 //! 2. The user's message names one of the request's tools (a word of the tool's name, such as
 //!    "weather" for `get_weather`) → a `function_call` whose arguments are filled from the
 //!    tool's JSON schema and the message ("… in Paris" gives `{"city":"Paris"}`).
-//! 3. Otherwise small talk: greetings (by name, if the instructions say "name is …"), thanks,
+//! 3. A note to keep or a question about notes: "remember X" is acknowledged, and a question
+//!    with "remember" in it ("what did I ask you to remember?") is answered from the earlier
+//!    user messages of the input, so a model that is sent no history remembers nothing.
+//! 4. Otherwise small talk: greetings (by name, if the instructions say "name is …"), thanks,
 //!    "how are you", goodbyes, and an honest fallback.
 //!
 //! When the request asks for reasoning (`"reasoning": {…}`), a one-part reasoning summary
@@ -48,10 +51,9 @@ pub fn answer(request: &ResponsesRequest) -> Turn {
             arguments: fill_arguments(&tool.parameters, &text),
             deltas: Some(3),
         }),
-        None => output.push(message(small_talk(
-            &text,
-            user_name(request.instructions.as_deref()),
-        ))),
+        None => output.push(message(notes(request, &text).unwrap_or_else(|| {
+            small_talk(&text, user_name(request.instructions.as_deref()))
+        }))),
     }
     Turn { output, fail: None }
 }
@@ -177,6 +179,47 @@ fn subject(text: &str) -> Option<String> {
     (!rest.is_empty()).then(|| rest.to_owned())
 }
 
+/// Rule 3: "remember X" is a note; a question about what to remember lists the notes of the
+/// earlier user messages, oldest first, as the input holds them.
+fn notes(request: &ResponsesRequest, text: &str) -> Option<String> {
+    let text = text.trim();
+    if let Some(note) = note(text) {
+        return Some(format!("Noted: I will remember \"{note}\"."));
+    }
+    if !(text.to_lowercase().contains("remember") && text.ends_with('?')) {
+        return None;
+    }
+    let user_texts: Vec<String> = request
+        .input
+        .iter()
+        .filter_map(InputItem::as_message)
+        .filter(|(role, _)| *role == "user")
+        .map(|(_, content)| content.text())
+        .collect();
+    // The last user message is the question itself.
+    let earlier = &user_texts[..user_texts.len().saturating_sub(1)];
+    let notes: Vec<String> = earlier
+        .iter()
+        .filter_map(|text| note(text.trim()))
+        .map(|note| format!("\"{note}\""))
+        .collect();
+    Some(if notes.is_empty() {
+        "You haven't asked me to remember anything yet.".to_owned()
+    } else {
+        format!("You asked me to remember: {}.", notes.join(", "))
+    })
+}
+
+/// What follows "remember" at the start of a message, without a final full stop.
+fn note(text: &str) -> Option<&str> {
+    let head = text.get(..9)?;
+    if !head.eq_ignore_ascii_case("remember ") || text.ends_with('?') {
+        return None;
+    }
+    let note = text[9..].trim().trim_end_matches(['.', '!']);
+    (!note.is_empty()).then_some(note)
+}
+
 /// The word after "name is" in the instructions, for greeting the user by name.
 fn user_name(instructions: Option<&str>) -> Option<String> {
     let instructions = instructions?;
@@ -186,7 +229,7 @@ fn user_name(instructions: Option<&str>) -> Option<String> {
     (!word.is_empty()).then(|| word.to_owned())
 }
 
-/// Rule 3: small talk.
+/// Rule 4: small talk.
 fn small_talk(text: &str, name: Option<String>) -> String {
     let lower = text.trim().to_lowercase();
     let first = lower
@@ -262,6 +305,32 @@ mod tests {
         };
         assert_eq!(name, "get_weather");
         assert_eq!(Value::Object(arguments.clone()), json!({"city": "Paris"}));
+    }
+
+    #[test]
+    fn remembers_only_the_notes_it_was_sent() {
+        let asked = |input: Vec<InputItem>| {
+            let request = ResponsesRequest {
+                input,
+                ..ResponsesRequest::default()
+            };
+            notes(&request, &last_user_text(&request))
+        };
+        let note = InputItem::user_text("Remember that I take my tea without sugar.");
+        let question = InputItem::user_text("What did I ask you to remember?");
+        assert_eq!(
+            asked(vec![note.clone()]).as_deref(),
+            Some("Noted: I will remember \"that I take my tea without sugar\".")
+        );
+        assert_eq!(
+            asked(vec![note, question.clone()]).as_deref(),
+            Some("You asked me to remember: \"that I take my tea without sugar\".")
+        );
+        assert_eq!(
+            asked(vec![question]).as_deref(),
+            Some("You haven't asked me to remember anything yet.")
+        );
+        assert_eq!(asked(vec![InputItem::user_text("hello")]), None);
     }
 
     #[test]
