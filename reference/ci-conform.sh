@@ -2,12 +2,13 @@
 # The conformance checker in CI (issue 8): prove `chatkit-conform` on the Python SDK's own
 # server, then hold the lesson servers to it.
 #
-#   1. build chatkit-conform and the lessons (01, 02, 03);
+#   1. build chatkit-conform and the lessons (01 to 04);
 #   2. start reference/conform_app.py (openai-chatkit 1.6.5 on FastAPI + uvicorn) on a free
 #      loopback port and run `check` against it: zero errors required. Its warnings are the
 #      SDK's own quirks (a bare 500 for bad input, protocol#quirk-status-500; a 200 stream
 #      that aborts, protocol#quirk-aborted-stream);
-#   3. run `check` against lesson01, lesson02 and lesson03 (`--store memory`, each on a free port):
+#   3. run `check` against lessons 01 to 04, lesson04 in both memory modes (`--store memory`,
+#      each on a free port):
 #      zero errors AND zero warnings, except the checks listed in LESSON_ALLOWED_WARNINGS;
 #   4. run `validate` over every SSE fixture: zero errors and zero warnings.
 #
@@ -86,8 +87,8 @@ run_conform() {
     fi
 }
 
-log "building chatkit-conform, lesson01, lesson02, lesson03"
-cargo build --quiet --bin chatkit-conform --bin lesson01 --bin lesson02 --bin lesson03
+log "building chatkit-conform, lesson01, lesson02, lesson03, lesson04"
+cargo build --quiet --bin chatkit-conform --bin lesson01 --bin lesson02 --bin lesson03 --bin lesson04
 bin_dir="${CARGO_TARGET_DIR:-${repo_root}/target}/debug"
 conform="${bin_dir}/chatkit-conform"
 
@@ -115,12 +116,25 @@ start_server lesson02 "${l2_port}" "${bin_dir}/lesson02" --store memory --port "
 run_conform lesson02 check --url "http://127.0.0.1:${l2_port}/chatkit" \
     --second-user-header x-user-id:intruder --deny-warnings "${allow_flags[@]}"
 
-# 3. Every recorded SSE fixture, offline.
 l3_port="$(free_port)"
 # No pause between deltas: the checker plays many turns, and the pauses only slow it down.
 start_server lesson03 "${l3_port}" "${bin_dir}/lesson03" --store memory --delay-ms 0 --port "${l3_port}"
 run_conform lesson03 check --url "http://127.0.0.1:${l3_port}/chatkit" \
     --second-user-header x-user-id:intruder --deny-warnings "${allow_flags[@]}"
+
+# Lesson 04 sends the windowed thread, or chains to the last response (a `thread.updated`
+# that keeps its id in the thread's metadata ends each turn).
+l4_port="$(free_port)"
+start_server lesson04 "${l4_port}" "${bin_dir}/lesson04" --store memory --port "${l4_port}"
+run_conform lesson04 check --url "http://127.0.0.1:${l4_port}/chatkit" \
+    --second-user-header x-user-id:intruder --deny-warnings "${allow_flags[@]}"
+l4p_port="$(free_port)"
+start_server lesson04-previous-response "${l4p_port}" "${bin_dir}/lesson04" --store memory \
+    --previous-response --port "${l4p_port}"
+run_conform lesson04-previous-response check --url "http://127.0.0.1:${l4p_port}/chatkit" \
+    --second-user-header x-user-id:intruder --deny-warnings "${allow_flags[@]}"
+
+# 3. Every recorded SSE fixture, offline.
 
 fixtures=(fixtures/transcripts/*.sse fixtures/agent_transcripts/*.sse)
 for fixture in "${fixtures[@]}"; do

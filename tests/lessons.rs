@@ -567,3 +567,221 @@ async fn lesson03_a_calendar_slower_than_its_deadline_ends_in_an_error_the_user_
     let kinds: Vec<&str> = items.data.iter().map(item_type).collect();
     assert_eq!(kinds, ["user_message"]);
 }
+
+// Lesson 04: one file, `memory.rs`, the server whose model requests the tests read.
+#[path = "../lessons/lesson04/memory.rs"]
+mod lesson04_memory;
+
+/// Lesson 04's server on a fresh mock (no delay) and an in-memory store, ids and clock as the
+/// recorder injects them.
+async fn lesson04(memory: lesson04_memory::Memory) -> (MockProvider, Processor<UserContext>) {
+    let mock = MockProvider::start().await.expect("the mock starts");
+    let server = lesson04_memory::MemoryServer {
+        runner: Runner::new(Arc::new(mock.client().expect("a client"))),
+        agent: Arc::new(lesson04_memory::agent(DEFAULT_MODEL)),
+        memory,
+    };
+    (mock, recorded_setup(server))
+}
+
+/// Sends `message` to `thread` (a new thread when `None`) and returns the answer's text, read
+/// back from the store.
+async fn lesson04_turn(
+    processor: &Processor<UserContext>,
+    thread: Option<&str>,
+    message: &str,
+) -> String {
+    let body = match thread {
+        None => chatkit::http::ask::create_thread_body(message),
+        Some(id) => chatkit::http::ask::add_user_message_body(&id.into(), message),
+    };
+    response_bytes(processor, &body).await;
+    let thread = thread.unwrap_or("thr_0001").into();
+    let page = PageRequest::first(1, Order::Desc);
+    let items = processor
+        .store()
+        .load_thread_items(&thread, &page, &UserContext::new("student"))
+        .await
+        .expect("the thread's items");
+    match &items.data[0].kind {
+        ItemKind::AssistantMessage(message) => message
+            .content
+            .iter()
+            .map(|part| part.text.as_str())
+            .collect(),
+        other => panic!("the turn ended without an answer: {other:?}"),
+    }
+}
+
+/// `(role, text)` of each message of a model request's `input`, as the request carried it.
+fn request_messages(input: &serde_json::Value) -> Vec<(String, String)> {
+    let items = input.as_array().expect("an input list");
+    items
+        .iter()
+        .map(|item| {
+            let role = item["role"].as_str().unwrap_or("?").to_owned();
+            (
+                role,
+                item["content"][0]["text"]
+                    .as_str()
+                    .unwrap_or("?")
+                    .to_owned(),
+            )
+        })
+        .collect()
+}
+
+const NOTE_1: &str = "Remember that my sister's birthday is May 3.";
+const NOTE_2: &str = "Remember that I take tea without sugar.";
+const QUESTION: &str = "What did I ask you to remember?";
+const BOTH_NOTES: &str = "You asked me to remember: \"that my sister's birthday is May 3\", \"that I take tea without sugar\".";
+
+/// The trap of this chapter: the new message is already stored when `respond()` runs, so the
+/// window holds it. The third request carries both exchanges and the question exactly once.
+#[tokio::test]
+async fn lesson04_the_third_request_carries_two_exchanges_and_the_new_message_once() {
+    let budget = chatkit::agent::history::HistoryBudget::tokens(2_000);
+    let (mock, processor) = lesson04(lesson04_memory::Memory::Window(budget)).await;
+    let first = lesson04_turn(&processor, None, NOTE_1).await;
+    let second = lesson04_turn(&processor, Some("thr_0001"), NOTE_2).await;
+    let answer = lesson04_turn(&processor, Some("thr_0001"), QUESTION).await;
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 3, "one model request per turn");
+    let sent = request_messages(&requests[2].body["input"]);
+    let expected = [
+        ("user", NOTE_1),
+        ("assistant", first.as_str()),
+        ("user", NOTE_2),
+        ("assistant", second.as_str()),
+        ("user", QUESTION),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(role, text)| (role.to_string(), text.to_string()))
+        .collect();
+    assert_eq!(
+        sent, expected,
+        "the third request is the thread, oldest first"
+    );
+    let times = sent.iter().filter(|(_, text)| text == QUESTION).count();
+    assert_eq!(
+        times, 1,
+        "the new message is sent once, not appended to the history again"
+    );
+    assert_eq!(answer, BOTH_NOTES);
+}
+
+/// A 500-message thread: the model input stays within the budget, ends with the question, and
+/// the oldest note has fallen out of the window, so the model cannot remember it.
+#[tokio::test]
+async fn lesson04_a_500_message_thread_is_answered_within_the_budget() {
+    use chatkit::agent::history::{HistoryBudget, input_tokens};
+    use chatkit::protocol::{
+        AssistantMessage, AssistantMessageContent, InferenceOptions, ItemId, ThreadItem,
+        ThreadMetadata, UserMessage, UserMessageContent,
+    };
+    const BUDGET: usize = 1_000;
+    let (mock, processor) = lesson04(lesson04_memory::Memory::Window(HistoryBudget::tokens(
+        BUDGET,
+    )))
+    .await;
+    // 499 messages stored the day before, a note first; the 500th is the question.
+    let store = processor.store();
+    let user = UserContext::new("student");
+    let day_before = Timestamp::from_ymd_hms(2025, 1, 1, 0, 0, 0).expect("valid date");
+    let at =
+        |n: i64| Timestamp::from_datetime(day_before.as_datetime() + chrono::Duration::seconds(n));
+    let thread = ThreadMetadata::new("thr_0001", at(0));
+    store
+        .save_thread(&thread, &user)
+        .await
+        .expect("save the thread");
+    for n in 0..499 {
+        let kind = match n {
+            0 => ItemKind::UserMessage(UserMessage {
+                content: vec![UserMessageContent::text(NOTE_1)],
+                attachments: Vec::new(),
+                quoted_text: None,
+                inference_options: InferenceOptions::default(),
+            }),
+            _ => ItemKind::AssistantMessage(AssistantMessage {
+                content: vec![AssistantMessageContent::text(format!(
+                    "Reminder {n}: the plumber comes before Friday, and the boiler needs a look."
+                ))],
+            }),
+        };
+        let item = ThreadItem {
+            id: ItemId::new(format!("msg_{n:06}")),
+            thread_id: thread.id.clone(),
+            created_at: at(n),
+            kind,
+        };
+        store
+            .add_thread_item(&thread.id, &item, &user)
+            .await
+            .expect("add an item");
+    }
+    let answer = lesson04_turn(&processor, Some("thr_0001"), QUESTION).await;
+    let requests = mock.requests();
+    let input = requests[0]
+        .model_input
+        .as_ref()
+        .expect("the mock accepted the request");
+    assert!(
+        input_tokens(input) <= BUDGET,
+        "{} tokens over a budget of {BUDGET}",
+        input_tokens(input)
+    );
+    assert!(
+        input.len() < 500,
+        "the window is the end of the thread, not all of it"
+    );
+    let sent = request_messages(&requests[0].body["input"]);
+    assert_eq!(sent.last().map(|(_, text)| text.as_str()), Some(QUESTION));
+    assert_eq!(answer, "You haven't asked me to remember anything yet.");
+}
+
+/// `previous_response_id`: after the first turn each request sends only the new message and
+/// names the last response, kept in the thread's metadata; the mock expands it to the whole
+/// conversation and answers from both notes.
+#[tokio::test]
+async fn lesson04_previous_response_id_sends_only_the_new_items() {
+    let budget = chatkit::agent::history::HistoryBudget::tokens(2_000);
+    let (mock, processor) = lesson04(lesson04_memory::Memory::PreviousResponse(budget)).await;
+    lesson04_turn(&processor, None, NOTE_1).await;
+    lesson04_turn(&processor, Some("thr_0001"), NOTE_2).await;
+    let answer = lesson04_turn(&processor, Some("thr_0001"), QUESTION).await;
+    let requests = mock.requests();
+    assert_eq!(requests[0].body.get("previous_response_id"), None);
+    for (request, new) in requests[1..].iter().zip([NOTE_2, QUESTION]) {
+        assert!(
+            request.body["previous_response_id"].is_string(),
+            "{:?}",
+            request.body
+        );
+        assert_eq!(
+            request_messages(&request.body["input"]),
+            [("user".to_owned(), new.to_owned())]
+        );
+    }
+    let seen = requests[2]
+        .model_input
+        .as_ref()
+        .expect("the mock knew the response");
+    assert_eq!(
+        seen.len(),
+        5,
+        "the model saw both exchanges and the question"
+    );
+    assert_eq!(answer, BOTH_NOTES);
+    let thread = processor
+        .store()
+        .load_thread(&"thr_0001".into(), &UserContext::new("student"))
+        .await
+        .expect("the thread");
+    let kept = &thread.metadata[lesson04_memory::PREVIOUS_RESPONSE_ID];
+    assert!(
+        kept.is_string() && *kept != requests[2].body["previous_response_id"],
+        "the last response id is kept for the next turn"
+    );
+}
