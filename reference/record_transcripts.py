@@ -264,8 +264,10 @@ def main() -> int:
     # worse still shows.
     logging.getLogger("chatkit").setLevel(logging.CRITICAL)
     TRANSCRIPTS_DIR.mkdir(parents=True, exist_ok=True)
+    # Only the transcripts of the lessons recorded here: other recorders write beside them
+    # (record_lesson04.py).
     for stale in TRANSCRIPTS_DIR.glob("*.*"):
-        if stale.suffix in (".sse", ".json"):
+        if stale.suffix in (".sse", ".json") and stale.name.split("_", 1)[0] in LESSONS:
             stale.unlink()
     for lesson in LESSONS:
         for name, transcript in asyncio.run(record(lesson)).items():

@@ -654,7 +654,9 @@ fn every_fixture_capture_validates_with_no_findings() {
             .map(|entry| entry.expect("an entry").path())
             .filter(|path| {
                 let name = path.to_string_lossy();
-                name.ends_with(".sse") || (folder == "transcripts" && name.ends_with(".json"))
+                // `.requests.json` holds the model requests of a conversation, not a capture.
+                let capture = name.ends_with(".json") && !name.ends_with(".requests.json");
+                name.ends_with(".sse") || (folder == "transcripts" && capture)
             })
             .collect();
         paths.sort();

@@ -785,3 +785,43 @@ async fn lesson04_previous_response_id_sends_only_the_new_items() {
         "the last response id is kept for the next turn"
     );
 }
+
+/// The conversation of `reference/record_lesson04.py`, in both memory modes: the Python twin
+/// (the SDK's `ThreadItemConverter` and the Agents SDK against the same mock) streamed these
+/// bytes and sent these model requests; the Rust lesson must do the same.
+#[tokio::test]
+async fn lesson04_conversations_match_the_python_sdk_byte_for_byte() {
+    use lesson04_memory::Memory;
+    let budget = chatkit::agent::history::HistoryBudget::tokens(2_000);
+    let modes = [
+        ("window", Memory::Window(budget)),
+        ("previous_response", Memory::PreviousResponse(budget)),
+    ];
+    for (mode, memory) in modes {
+        let (mock, processor) = lesson04(memory).await;
+        let mut sse = String::new();
+        for (n, text) in [NOTE_1, NOTE_2, QUESTION].into_iter().enumerate() {
+            let body = match n {
+                0 => chatkit::http::ask::create_thread_body(text),
+                _ => chatkit::http::ask::add_user_message_body(&"thr_0001".into(), text),
+            };
+            sse += &response_bytes(&processor, &body).await;
+        }
+        let name = format!("lesson04_{mode}.sse");
+        assert_eq!(
+            sse,
+            transcript(&name),
+            "{name} differs from the Python SDK's transcript"
+        );
+        insta::assert_snapshot!(name, sse);
+        let recorded: serde_json::Value =
+            serde_json::from_str(&transcript(&format!("lesson04_{mode}.requests.json")))
+                .expect("JSON");
+        let ours: Vec<serde_json::Value> = mock.requests().into_iter().map(|r| r.body).collect();
+        assert_eq!(
+            serde_json::Value::Array(ours),
+            recorded,
+            "lesson04 {mode}: the model requests differ from the Python SDK's"
+        );
+    }
+}
