@@ -1,7 +1,7 @@
 //! Grading: one test per lesson exercise, run against your code or the reference solutions.
 //!
 //! `cargo test --test grade lesson01` grades lesson 01's exercises in `lessons/lesson01/exercises/`
-//! (`lesson02` lesson 02's, `lesson03` lesson 03's): it fails until you have done them, each failure a hint. Plain
+//! (`lesson02` lesson 02's, and so on): it fails until you have done them, each failure a hint. Plain
 //! `cargo test` runs these with everything else. `--features solutions` runs the same tests
 //! against the reference solutions in `lessons/*/solutions/`, which is what CI and the README's
 //! test command do. `.ci/run` also checks that every test here fails on the starting code, so no
@@ -81,6 +81,27 @@ chatkit::exercise!(
     exercise: "../lessons/lesson03/exercises/ex4_progress_ticks.rs",
     solution: "../lessons/lesson03/solutions/ex4_progress_ticks.rs"
 );
+
+chatkit::exercise!(
+    lesson04_ex1,
+    exercise: "../lessons/lesson04/exercises/ex1_send_once.rs",
+    solution: "../lessons/lesson04/solutions/ex1_send_once.rs"
+);
+chatkit::exercise!(
+    lesson04_ex2,
+    exercise: "../lessons/lesson04/exercises/ex2_task_ref.rs",
+    solution: "../lessons/lesson04/solutions/ex2_task_ref.rs"
+);
+chatkit::exercise!(
+    lesson04_ex3,
+    exercise: "../lessons/lesson04/exercises/ex3_page_back.rs",
+    solution: "../lessons/lesson04/solutions/ex3_page_back.rs"
+);
+
+/// Lesson 04's server, which runs exercise 2's converter.
+#[path = "../lessons/lesson04/memory.rs"]
+#[allow(dead_code)]
+mod lesson04_memory;
 
 /// Lesson 02's server, which the lesson02 exercises' tools run in.
 #[path = "../lessons/lesson02/agent.rs"]
@@ -836,4 +857,150 @@ async fn lesson03_ex4_tell_the_user_how_long_they_have_waited() -> Result<(), Hi
         ) && answers(produced) == ["Your report is ready."],
         "the report, `Your report is ready.`, comes last, after the progress updates",
     )
+}
+
+// ---- Lesson 04 -------------------------------------------------------------------------------
+
+/// The texts of a model request's `input`, one per message, as the request carried them.
+fn request_texts(request: &Value) -> Vec<String> {
+    let items = request["input"].as_array().cloned().unwrap_or_default();
+    items
+        .iter()
+        .map(|item| match &item["content"] {
+            // A message's content is a string or a list of parts.
+            Value::String(text) => text.clone(),
+            parts => parts
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|part| part["text"].as_str())
+                .collect(),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn lesson04_ex1_send_the_new_message_once() -> Result<(), Hint> {
+    let mock = MockProvider::start().await.expect("the mock starts");
+    let processor = processor(lesson04_ex1::Repeating {
+        runner: Runner::new(Arc::new(mock.client().expect("a client"))),
+        agent: Arc::new(lesson04_memory::agent(DEFAULT_MODEL)),
+    });
+    let note = "Remember that I like tea.";
+    let question = "What did I ask you to remember?";
+    let events = stream(&processor, "alice", &create_thread_body(note)).await?;
+    let thread = created_thread(&events);
+    stream(&processor, "alice", &add_user_message(&thread, question)).await?;
+    let requests = mock.requests();
+    let Some(last) = requests.get(1) else {
+        return Err(Hint(format!(
+            "two turns make two model requests; got {}",
+            requests.len()
+        )));
+    };
+    let texts = request_texts(&last.body);
+    let times = texts.iter().filter(|text| *text == question).count();
+    expect(
+        times == 1,
+        format!(
+            "the second model request holds the new message {times} times: the processor stored \
+             it before calling `respond()`, so the window already ends with it ({texts:?})"
+        ),
+    )?;
+    expect(
+        texts.len() == 3 && texts[0] == note && texts[2] == question,
+        format!(
+            "the request is the thread, oldest first: the note, its answer, the question; got {texts:?}"
+        ),
+    )
+}
+
+#[tokio::test]
+async fn lesson04_ex2_a_tag_reaches_the_model_as_a_task_ref() -> Result<(), Hint> {
+    let mock = MockProvider::start().await.expect("the mock starts");
+    let budget = chatkit::agent::history::HistoryBudget::tokens(2_000);
+    let processor = processor(lesson04_memory::MemoryServer {
+        runner: Runner::new(Arc::new(mock.client().expect("a client"))),
+        agent: Arc::new(lesson04_memory::agent(DEFAULT_MODEL)),
+        memory: lesson04_memory::Memory::Window(budget),
+        converter: Arc::new(lesson04_ex2::TaskRefs),
+    });
+    let body = json!({"type": "threads.create", "params": {"input": {"content": [
+        {"type": "input_text", "text": "When is "},
+        {"type": "input_tag", "id": "task_42", "text": "Fix the boiler", "data": {}, "interactive": false},
+        {"type": "input_text", "text": " due?"}
+    ], "attachments": [], "inference_options": {}}}});
+    graded(
+        "Write `tag_to_message_content` with `input_text(format!(…))`.",
+        async move { stream(&processor, "alice", &body.to_string()).await },
+    )
+    .await??;
+    let requests = mock.requests();
+    let Some(request) = requests.first() else {
+        return Err(Hint(
+            "the turn never reached the model: converting the message failed (a `todo!()` in \
+             the hook, or the default's \"not implemented\")"
+                .to_owned(),
+        ));
+    };
+    let texts = request_texts(&request.body).concat();
+    let expected = "<TASK_REF id=task_42>Fix the boiler</TASK_REF>";
+    expect(
+        texts.contains(expected),
+        format!("the model gets the tag as {expected:?}; its input was {texts:?}"),
+    )
+}
+
+#[tokio::test]
+async fn lesson04_ex3_page_back_to_the_newest_items() -> Result<(), Hint> {
+    use chatkit::protocol::{
+        InferenceOptions, ItemId, ThreadMetadata, UserMessage, UserMessageContent,
+    };
+    let processor = processor(lesson04_ex3::Recap);
+    let store = Arc::clone(processor.store());
+    let user = UserContext::new("alice");
+    let start = Timestamp::from_ymd_hms(2025, 1, 2, 3, 4, 5).expect("valid date");
+    let thread = ThreadMetadata::new("thr_fifty", start);
+    store
+        .save_thread(&thread, &user)
+        .await
+        .expect("save the thread");
+    for n in 1..=50 {
+        let item = ThreadItem {
+            id: ItemId::new(format!("msg_{n:03}")),
+            thread_id: thread.id.clone(),
+            created_at: Timestamp::from_datetime(
+                start.as_datetime() + chrono::Duration::seconds(n),
+            ),
+            kind: ItemKind::UserMessage(UserMessage {
+                content: vec![UserMessageContent::text(format!("note {n}"))],
+                attachments: Vec::new(),
+                quoted_text: None,
+                inference_options: InferenceOptions::default(),
+            }),
+        };
+        store
+            .add_thread_item(&thread.id, &item, &user)
+            .await
+            .expect("add an item");
+    }
+    for (max_items, first) in [(23, 28), (10, 41), (80, 1)] {
+        let (store, id, user) = (Arc::clone(&store), thread.id.clone(), user.clone());
+        let items = graded(
+            "Read pages with `store.load_thread_items` and the `after` cursor.",
+            async move { lesson04_ex3::recent_items(store.as_ref(), &id, &user, max_items).await },
+        )
+        .await?
+        .map_err(|error| Hint(format!("the store refused a page: {error}")))?;
+        let ids: Vec<&str> = items.iter().map(|item| item.id.as_str()).collect();
+        let expected: Vec<String> = (first..=50).map(|n| format!("msg_{n:03}")).collect();
+        expect(
+            ids == expected,
+            format!(
+                "the newest {max_items} of 50 items, oldest first, are msg_{first:03} to msg_050; \
+                 got {ids:?}"
+            ),
+        )?;
+    }
+    Ok(())
 }

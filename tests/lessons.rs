@@ -580,6 +580,7 @@ async fn lesson04(memory: lesson04_memory::Memory) -> (MockProvider, Processor<U
         runner: Runner::new(Arc::new(mock.client().expect("a client"))),
         agent: Arc::new(lesson04_memory::agent(DEFAULT_MODEL)),
         memory,
+        converter: Arc::new(chatkit::agent::history::DefaultConverter),
     };
     (mock, recorded_setup(server))
 }

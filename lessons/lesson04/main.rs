@@ -27,17 +27,25 @@
 //! server runs (serve, then curl): a new `--ask` process starts a mock that has forgotten
 //! them, and the request is refused with the API's `previous_response_not_found`, exactly as
 //! OpenAI refuses a response that expired. The chapter is `book/src/lesson04.md`.
+//!
+//! Next: the exercises in `lessons/lesson04/exercises/`. Grade them with
+//! `cargo test --test grade lesson04`; serve your own code with `--exercise N`:
+//!
+//! ```text
+//! cargo run --bin lesson04 -- --exercise 1 --ask "Remember that I like tea." --show-input
+//! ```
 
 mod memory;
+mod show_input;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use chatkit::agent::history::{HistoryBudget, input_tokens};
-use chatkit::agent::{Agent, DEFAULT_MODEL, Runner};
+use chatkit::agent::history::{DefaultConverter, HistoryBudget};
+use chatkit::agent::{DEFAULT_MODEL, Runner};
 use chatkit::http::{self, cli};
-use chatkit::provider::{InputItem, ModelFromEnv};
-use chatkit::server::Processor;
+use chatkit::provider::ModelFromEnv;
+use chatkit::server::{ChatKitServer, Processor};
 use chatkit::store::{Store, UserContext};
 use clap::Parser;
 
@@ -63,73 +71,79 @@ struct Args {
     lesson: cli::LessonArgs,
 }
 
+// Your exercises, compiled in so that `--exercise N` serves them (with `--features solutions`,
+// the reference solutions instead).
+chatkit::exercise!(
+    ex1,
+    exercise: "exercises/ex1_send_once.rs",
+    solution: "solutions/ex1_send_once.rs"
+);
+chatkit::exercise!(
+    ex2,
+    exercise: "exercises/ex2_task_ref.rs",
+    solution: "solutions/ex2_task_ref.rs"
+);
+chatkit::exercise!(
+    ex3,
+    exercise: "exercises/ex3_page_back.rs",
+    solution: "solutions/ex3_page_back.rs"
+);
+
+/// The exercises, in order: `--exercise N` takes their numbers and no other.
+const EXERCISES: [&str; 3] = ["ex1_send_once", "ex2_task_ref", "ex3_page_back"];
+
 // ANCHOR: main
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args: Args = cli::parse_lesson(&[]);
+    let args: Args = cli::parse_lesson(&EXERCISES);
     // OpenAI with OPENAI_API_KEY, else the mock, which records every request it receives.
     let model = ModelFromEnv::start(Duration::from_millis(20)).await?;
     let runner = Runner::new(model.provider());
     let agent = Arc::new(memory::agent(&args.model));
     let budget = HistoryBudget::tokens(args.max_tokens);
-    let memory = match args.previous_response {
-        false => Memory::Window(budget),
-        true => Memory::PreviousResponse(budget),
+    let memory = if args.previous_response {
+        Memory::PreviousResponse(budget)
+    } else {
+        Memory::Window(budget)
     };
-    cli::run("lesson04", args.lesson.serve, |store| {
-        app(store, runner, agent, memory)
+    let exercise = args.lesson.exercise;
+    cli::run("lesson04", args.lesson.serve, |store| match exercise {
+        None => app(
+            MemoryServer {
+                runner,
+                agent,
+                memory,
+                converter: Arc::new(DefaultConverter),
+            },
+            store,
+        ),
+        Some(1) => app(ex1::Repeating { runner, agent }, store),
+        Some(2) => app(
+            MemoryServer {
+                runner,
+                agent,
+                memory,
+                converter: Arc::new(ex2::TaskRefs),
+            },
+            store,
+        ),
+        Some(3) => app(ex3::Recap, store),
+        Some(other) => unreachable!("parse_lesson accepts exercises 1 to 3, not {other}"),
     })
     .await?;
     if args.show_input {
-        show_input(&model, args.max_tokens);
+        show_input::show_input(&model, args.max_tokens);
     }
     Ok(())
 }
 // ANCHOR_END: main
 
-/// The server: the assistant behind `respond()`, the store, HTTP.
+/// The server: a `respond()` (the assistant, or your exercise's), the store, HTTP.
 fn app(
+    server: impl ChatKitServer<UserContext>,
     store: impl Store<UserContext> + 'static,
-    runner: Runner,
-    agent: Arc<Agent<UserContext>>,
-    memory: Memory,
 ) -> axum::Router {
-    let server = MemoryServer {
-        runner,
-        agent,
-        memory,
-    };
     let processor = Processor::builder(server, store).build();
     // Who is asking: the `x-user-id` header, as in lesson 01.
     http::router(processor, http::user_from_header)
 }
-
-// ANCHOR: show_input
-/// Prints each model request of the turn: its `input` as sent, what it costs, and how many
-/// items the model saw (more than were sent when the request continues a stored response).
-fn show_input(model: &ModelFromEnv, max_tokens: usize) {
-    let Some(mock) = model.mock() else {
-        eprintln!(
-            "--show-input reads the requests the offline mock received: unset OPENAI_API_KEY"
-        );
-        return;
-    };
-    for (n, request) in mock.requests().iter().enumerate() {
-        let sent = &request.body["input"];
-        let items: Vec<InputItem> = serde_json::from_value(sent.clone()).unwrap_or_default();
-        let previous = request.body["previous_response_id"]
-            .as_str()
-            .unwrap_or("none");
-        let seen = request.model_input.as_ref().map_or(0, Vec::len);
-        println!(
-            "\n── model request {}: previous_response_id {previous}\n   sent {} items, {} tokens \
-             (history budget {max_tokens}); the model saw {seen} items",
-            n + 1,
-            items.len(),
-            input_tokens(&items),
-        );
-        let pretty = serde_json::to_string_pretty(sent).unwrap_or_default();
-        println!("{pretty}");
-    }
-}
-// ANCHOR_END: show_input

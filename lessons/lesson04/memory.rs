@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 
 use chatkit::agent::bridge::{ResponseMapper, stream_agent_response};
-use chatkit::agent::history::{DefaultConverter, HistoryBudget, load_history_window};
+use chatkit::agent::history::{HistoryBudget, ThreadItemConverter, load_history_window};
 use chatkit::agent::{Agent, RunEvent, RunOptions, Runner};
 use chatkit::prelude::*;
 use chatkit::provider::ResponseEvent;
@@ -42,6 +42,9 @@ pub(crate) struct MemoryServer {
     pub(crate) runner: Runner,
     pub(crate) agent: Arc<Agent<UserContext>>,
     pub(crate) memory: Memory,
+    /// How items become model input: `DefaultConverter`, or one that fills in a hook the
+    /// default refuses, such as tags (exercise 2).
+    pub(crate) converter: Arc<dyn ThreadItemConverter>,
 }
 
 // ANCHOR: respond
@@ -66,9 +69,9 @@ impl ChatKitServer<UserContext> for MemoryServer {
                     None => (budget, None),
                 },
             };
+            let converter = self.converter.as_ref();
             let window =
-                load_history_window(out.store(), &thread.id, &ctx, &DefaultConverter, budget)
-                    .await?;
+                load_history_window(out.store(), &thread.id, &ctx, converter, budget).await?;
             let chain = matches!(self.memory, Memory::PreviousResponse(_));
             let options = RunOptions { previous_response_id: previous };
             let run = self.runner.run_streamed_with(self.agent.clone(), window.input, ctx, options);
