@@ -25,10 +25,15 @@ pub(crate) fn show_input(model: &ModelFromEnv, max_tokens: usize) {
         let previous = request.body["previous_response_id"]
             .as_str()
             .unwrap_or("none");
-        let seen = request.model_input.as_ref().map_or(0, Vec::len);
+        // What the model read: the stored conversation first when the request continues one;
+        // nothing when the provider refused the request (an unknown previous response).
+        let seen = match &request.model_input {
+            Some(input) => format!("the model saw {} items", input.len()),
+            None => "the provider refused it".to_owned(),
+        };
         println!(
             "\n── model request {}: previous_response_id {previous}\n   sent {} items, {} tokens \
-             (history budget {max_tokens}); the model saw {seen} items",
+             (history budget {max_tokens}); {seen}",
             n + 1,
             items.len(),
             input_tokens(&items),

@@ -543,4 +543,37 @@ mod tests {
             "{seen}"
         );
     }
+
+    #[tokio::test]
+    async fn ask_in_thread_adds_the_next_turn_to_the_thread_and_refuses_an_unknown_one() {
+        let store = Arc::new(MemoryStore::new());
+        let processor = Processor::builder(Slow, Arc::clone(&store))
+            .ids(SequentialIds::new())
+            .build();
+        let app = super::super::router(processor, super::super::user_from_header);
+        let mut seen = Vec::new();
+        ask(app.clone(), "keep one", Output::Pretty, &mut seen)
+            .await
+            .expect("the first turn");
+        let thread = ThreadId::new("thr_0001");
+        ask_in_thread(app.clone(), &thread, "keep two", Output::Pretty, &mut seen)
+            .await
+            .expect("the second turn");
+        let mut stored = Vec::new();
+        let ctx = UserContext::new(ASK_USER);
+        print_stored(&*store, &thread, &ctx, Output::Pretty, &mut stored)
+            .await
+            .expect("the store answers");
+        assert_eq!(
+            String::from_utf8(stored).expect("UTF-8"),
+            "stored for thr_0001:\n  you: keep one\n  assistant: Hello\n  \
+             you: keep two\n  assistant: Hello\n"
+        );
+        let unknown = ThreadId::new("thr_nope");
+        let refused = ask_in_thread(app, &unknown, "hi", Output::Pretty, &mut seen).await;
+        assert!(
+            matches!(refused, Err(AskError::Refused { status: 404, .. })),
+            "{refused:?}"
+        );
+    }
 }
