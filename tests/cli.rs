@@ -272,3 +272,51 @@ fn lesson03_exercise_2_keeps_the_cut_answer_marked_as_stopped() {
         "{stdout}"
     );
 }
+
+/// Lesson 04 as its chapter runs it: a note in a new thread (kept in
+/// `chatkit-lesson04.sqlite3`), the question in the same thread with `--thread`, and
+/// `--show-input` printing the request the model received, the first note in it; with a tiny
+/// budget, the note is out of the window.
+#[test]
+fn lesson04_continues_a_thread_and_shows_the_model_request() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let binary = env!("CARGO_BIN_EXE_lesson04");
+    let note = "Remember that I take tea without sugar.";
+    let output = lesson(binary, dir.path(), &["--ask", note]);
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    let thread = stdout
+        .strip_prefix("thread ")
+        .and_then(|rest| rest.split_once(" created\n"))
+        .map(|(thread, _)| thread.to_owned())
+        .unwrap_or_else(|| panic!("no thread line: {stdout}"));
+    assert!(dir.path().join("chatkit-lesson04.sqlite3").exists());
+    let question = "What did I ask you to remember?";
+    let ask = |budget: &str| {
+        let flags = [
+            "--max-tokens",
+            budget,
+            "--thread",
+            &thread,
+            "--ask",
+            question,
+            "--show-input",
+        ];
+        let output = lesson(binary, dir.path(), &flags);
+        String::from_utf8(output.stdout).expect("UTF-8")
+    };
+    let remembered = ask("2000");
+    assert!(
+        remembered
+            .contains("assistant: You asked me to remember: \"that I take tea without sugar\".")
+            && remembered.contains("── model request 1: previous_response_id none")
+            && remembered.contains("sent 3 items")
+            && remembered.contains(note),
+        "{remembered}"
+    );
+    let forgotten = ask("20");
+    assert!(
+        forgotten.contains("assistant: You haven't asked me to remember anything yet.")
+            && !forgotten.contains(note),
+        "{forgotten}"
+    );
+}

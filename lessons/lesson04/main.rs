@@ -18,9 +18,9 @@
 //! ```
 //!
 //! `--thread` takes the id the first answer printed (`thread thr_… created`); the thread is
-//! kept in `lesson04.sqlite`. `--show-input` prints, after the answer, each model request of
-//! the turn: what was sent, its size in tokens, and what the model saw. With a tiny
-//! `--max-tokens`, the oldest notes fall out of the window and the model forgets them.
+//! kept in `chatkit-lesson04.sqlite3`. `--show-input` prints, after the answer, each model
+//! request of the turn: what was sent, its size in tokens, and what the model saw. With a
+//! tiny `--max-tokens`, the oldest notes fall out of the window and the model forgets them.
 //!
 //! `--previous-response` keeps the id of the last model response in the thread's metadata
 //! and sends only the new message. The mock keeps its responses in memory, so chain while one
