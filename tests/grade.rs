@@ -98,6 +98,12 @@ chatkit::exercise!(
     solution: "../lessons/lesson04/solutions/ex3_page_back.rs"
 );
 
+chatkit::exercise!(
+    lesson04_ex4,
+    exercise: "../lessons/lesson04/exercises/ex4_hidden_note.rs",
+    solution: "../lessons/lesson04/solutions/ex4_hidden_note.rs"
+);
+
 /// Lesson 04's server, which runs exercise 2's converter.
 #[path = "../lessons/lesson04/memory.rs"]
 #[allow(dead_code)]
@@ -1003,4 +1009,64 @@ async fn lesson04_ex3_page_back_to_the_newest_items() -> Result<(), Hint> {
         )?;
     }
     Ok(())
+}
+
+#[tokio::test]
+async fn lesson04_ex4_the_model_gets_a_note_the_client_never_sees() -> Result<(), Hint> {
+    let mock = MockProvider::start().await.expect("the mock starts");
+    let processor = processor(lesson04_ex4::Localised {
+        runner: Runner::new(Arc::new(mock.client().expect("a client"))),
+        agent: Arc::new(lesson04_memory::agent(DEFAULT_MODEL)),
+    });
+    let note = lesson04_ex4::NOTE;
+    let events = stream(&processor, "alice", &create_thread_body("What time is it?")).await?;
+    let thread = created_thread(&events);
+    let requests = mock.requests();
+    let Some(request) = requests.first() else {
+        return Err(Hint(
+            "the turn never reached the model: is there still a `todo!()` before the run?"
+                .to_owned(),
+        ));
+    };
+    let texts = request_texts(&request.body).concat();
+    expect(
+        texts.contains(note),
+        format!(
+            "the model receives the note: store the hidden item (yield its `ThreadItemDone`) \
+             before loading the window; the request held {texts:?}"
+        ),
+    )?;
+    let page = PageRequest::first(10, Order::Asc);
+    let stored = processor
+        .store()
+        .load_thread_items(&thread, &page, &UserContext::new("alice"))
+        .await
+        .expect("the thread's items");
+    let kept = stored
+        .data
+        .iter()
+        .any(|item| matches!(&item.kind, ItemKind::HiddenContext { content } if content == note));
+    expect(
+        kept,
+        "the note is stored as a hidden context item (`ItemKind::HiddenContext`), not as a \
+         message the user would see",
+    )?;
+    // The mock model may repeat what it read; what must never reach the client is the item.
+    let hidden = "hidden_context_item";
+    let streamed = serde_json::to_string(&events).expect("events serialize");
+    expect(
+        !streamed.contains(hidden),
+        "the stream never carries the note's item: a hidden context item, stored with \
+         `ThreadItemDone`, which the pipeline keeps from the client",
+    )?;
+    let listed = json(
+        &processor,
+        "alice",
+        json!({"type": "items.list", "params": {"thread_id": thread}}),
+    )
+    .await?;
+    expect(
+        !listed.to_string().contains(hidden),
+        format!("`items.list` never shows the hidden item: {listed}"),
+    )
 }

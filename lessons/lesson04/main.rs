@@ -88,9 +88,19 @@ chatkit::exercise!(
     exercise: "exercises/ex3_page_back.rs",
     solution: "solutions/ex3_page_back.rs"
 );
+chatkit::exercise!(
+    ex4,
+    exercise: "exercises/ex4_hidden_note.rs",
+    solution: "solutions/ex4_hidden_note.rs"
+);
 
 /// The exercises, in order: `--exercise N` takes their numbers and no other.
-const EXERCISES: [&str; 3] = ["ex1_send_once", "ex2_task_ref", "ex3_page_back"];
+const EXERCISES: [&str; 4] = [
+    "ex1_send_once",
+    "ex2_task_ref",
+    "ex3_page_back",
+    "ex4_hidden_note",
+];
 
 // ANCHOR: main
 #[tokio::main]
@@ -128,7 +138,8 @@ async fn main() -> anyhow::Result<()> {
             store,
         ),
         Some(3) => app(ex3::Recap, store),
-        Some(other) => unreachable!("parse_lesson accepts exercises 1 to 3, not {other}"),
+        Some(4) => app(ex4::Localised { runner, agent }, store),
+        Some(other) => unreachable!("parse_lesson accepts exercises 1 to 4, not {other}"),
     })
     .await?;
     if args.show_input {
