@@ -312,6 +312,9 @@ impl Lesson03Served {
     /// Starts a thread with `text` over HTTP and reads its stream, to its end or (with `cut`)
     /// up to the first text delta, then drops the connection; waits until the server is done
     /// with the turn and returns what the store holds for the thread.
+    ///
+    /// Call it for one turn at a time: it takes the newest turn handle the server recorded,
+    /// which is this response's only when no other request is in flight.
     async fn turn(&self, text: &str, cut: bool) -> Vec<serde_json::Value> {
         use chatkit::protocol::{ThreadItemUpdate, ThreadStreamEvent};
         use eventsource_stream::Eventsource;
@@ -397,11 +400,11 @@ fn without_ids(items: &[serde_json::Value]) -> Vec<serde_json::Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lesson03_over_a_socket_a_cut_plan_keeps_what_was_shown_and_a_cut_deletion_finishes() {
     let served = lesson03_served(std::time::Duration::from_millis(100)).await;
-    let (plan, deletion, uncut) = tokio::join!(
-        served.turn("Plan my day", true),
-        served.turn("delete my day", true),
-        served.turn("delete my day", false),
-    );
+    // One after the other: each turn takes the handle of the response it just got, which is
+    // only its own while no other request is in flight.
+    let plan = served.turn("Plan my day", true).await;
+    let deletion = served.turn("delete my day", true).await;
+    let uncut = served.turn("delete my day", false).await;
 
     let texts = stored_texts(&plan);
     let kinds: Vec<&str> = texts.iter().map(|(kind, _)| kind.as_str()).collect();
