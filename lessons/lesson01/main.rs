@@ -25,10 +25,7 @@
 
 mod echo;
 
-use axum::Router;
-use chatkit::http::{self, cli};
-use chatkit::server::{ChatKitServer, Processor};
-use chatkit::store::{Store, UserContext};
+use chatkit::http::cli;
 use clap::Parser;
 
 use echo::EchoServer;
@@ -70,26 +67,13 @@ async fn main() -> anyhow::Result<()> {
     // Open the store the flags chose, build our app on it, then answer `--ask` in this
     // terminal, or listen on 127.0.0.1, print a curl to try, and serve until Ctrl-C.
     cli::run("lesson01", args.lesson.serve, |store| match exercise {
-        None => app(EchoServer, store),
-        Some(1) => app(ex1::SayItBack, store),
-        Some(2) => app(ex2::Titled, store),
-        Some(3) => app(ex3::Counter, store),
+        None => cli::app(EchoServer, store),
+        Some(1) => cli::app(ex1::SayItBack, store),
+        Some(2) => cli::app(ex2::Titled, store),
+        Some(3) => cli::app(ex3::Counter, store),
         Some(other) => unreachable!("parse_lesson accepts exercises 1 to 3, not {other}"),
     })
     .await?;
     Ok(())
 }
 // ANCHOR_END: main
-
-// ANCHOR: app
-/// The whole server: a `respond()` (EchoServer, or your exercise's), a store, and the HTTP
-/// endpoint.
-fn app(
-    server: impl ChatKitServer<UserContext>,
-    store: impl Store<UserContext> + 'static,
-) -> Router {
-    let processor = Processor::builder(server, store).build();
-    // Who is asking: the `x-user-id` header (lesson 06 replaces it with real authentication).
-    http::router(processor, http::user_from_header)
-}
-// ANCHOR_END: app

@@ -28,11 +28,10 @@ mod agent;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chatkit::agent::{DEFAULT_MODEL, Runner};
-use chatkit::http::{self, cli};
+use chatkit::agent::{Agent, DEFAULT_MODEL, Runner};
+use chatkit::http::cli;
 use chatkit::provider::ModelFromEnv;
-use chatkit::server::Processor;
-use chatkit::store::{Store, UserContext};
+use chatkit::store::UserContext;
 use clap::Parser;
 
 use agent::AgentServer;
@@ -101,14 +100,7 @@ async fn main() -> anyhow::Result<()> {
 
 // ANCHOR: app
 /// The server: our agent behind `respond()`, the store, HTTP.
-fn app(
-    store: impl Store<UserContext> + 'static,
-    runner: Runner,
-    agent: Arc<chatkit::agent::Agent<UserContext>>,
-) -> axum::Router {
-    let server = AgentServer { runner, agent };
-    let processor = Processor::builder(server, store).build();
-    // Who is asking: the `x-user-id` header, as in lesson 01.
-    http::router(processor, http::user_from_header)
+fn app(store: cli::SharedStore, runner: Runner, agent: Arc<Agent<UserContext>>) -> axum::Router {
+    cli::app(AgentServer { runner, agent }, store)
 }
 // ANCHOR_END: app

@@ -36,10 +36,7 @@ mod slow;
 
 use std::time::Duration;
 
-use axum::Router;
-use chatkit::http::{self, cli};
-use chatkit::server::{ChatKitServer, Processor};
-use chatkit::store::{Store, UserContext};
+use chatkit::http::cli;
 use clap::Parser;
 
 use planner::Planner;
@@ -92,23 +89,13 @@ async fn main() -> anyhow::Result<()> {
     let delay = Duration::from_millis(args.delay_ms);
     let exercise = args.lesson.exercise;
     cli::run("lesson03", args.lesson.serve, |store| match exercise {
-        None => app(Planner { delay }, store),
-        Some(1) => app(ex1::Packing, store),
-        Some(2) => app(ex2::Stoppable, store),
-        Some(3) => app(ex3::Forecast, store),
-        Some(4) => app(ex4::Report, store),
+        None => cli::app(Planner { delay }, store),
+        Some(1) => cli::app(ex1::Packing, store),
+        Some(2) => cli::app(ex2::Stoppable, store),
+        Some(3) => cli::app(ex3::Forecast, store),
+        Some(4) => cli::app(ex4::Report, store),
         Some(other) => unreachable!("parse_lesson accepts exercises 1 to 4, not {other}"),
     })
     .await?;
     Ok(())
-}
-
-/// The server: a `respond()` (the planner, or your exercise's), the store, HTTP.
-fn app(
-    server: impl ChatKitServer<UserContext>,
-    store: impl Store<UserContext> + 'static,
-) -> Router {
-    let processor = Processor::builder(server, store).build();
-    // Who is asking: the `x-user-id` header, as in lesson 01.
-    http::router(processor, http::user_from_header)
 }

@@ -43,10 +43,8 @@ use std::time::Duration;
 
 use chatkit::agent::history::{DefaultConverter, HistoryBudget};
 use chatkit::agent::{DEFAULT_MODEL, Runner};
-use chatkit::http::{self, cli};
+use chatkit::http::cli;
 use chatkit::provider::ModelFromEnv;
-use chatkit::server::{ChatKitServer, Processor};
-use chatkit::store::{Store, UserContext};
 use clap::Parser;
 
 use memory::{Memory, MemoryServer};
@@ -118,7 +116,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let exercise = args.lesson.exercise;
     cli::run("lesson04", args.lesson.serve, |store| match exercise {
-        None => app(
+        None => cli::app(
             MemoryServer {
                 runner,
                 agent,
@@ -127,8 +125,8 @@ async fn main() -> anyhow::Result<()> {
             },
             store,
         ),
-        Some(1) => app(ex1::Repeating { runner, agent }, store),
-        Some(2) => app(
+        Some(1) => cli::app(ex1::Repeating { runner, agent }, store),
+        Some(2) => cli::app(
             MemoryServer {
                 runner,
                 agent,
@@ -137,8 +135,8 @@ async fn main() -> anyhow::Result<()> {
             },
             store,
         ),
-        Some(3) => app(ex3::Recap, store),
-        Some(4) => app(ex4::Localised { runner, agent }, store),
+        Some(3) => cli::app(ex3::Recap, store),
+        Some(4) => cli::app(ex4::Localised { runner, agent }, store),
         Some(other) => unreachable!("parse_lesson accepts exercises 1 to 4, not {other}"),
     })
     .await?;
@@ -148,13 +146,3 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 // ANCHOR_END: main
-
-/// The server: a `respond()` (the assistant, or your exercise's), the store, HTTP.
-fn app(
-    server: impl ChatKitServer<UserContext>,
-    store: impl Store<UserContext> + 'static,
-) -> axum::Router {
-    let processor = Processor::builder(server, store).build();
-    // Who is asking: the `x-user-id` header, as in lesson 01.
-    http::router(processor, http::user_from_header)
-}

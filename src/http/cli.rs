@@ -61,6 +61,7 @@ use tracing_subscriber::EnvFilter;
 
 use super::ask::{self, AskArgs, AskError, create_thread_body};
 use crate::protocol::ThreadId;
+use crate::server::{ChatKitServer, Processor};
 use crate::store::{MemoryStore, SqliteStore, Store, StoreError, UserContext};
 
 /// The store the flags chose, memory or SQLite, as one type; it is a [`Store`] itself.
@@ -277,6 +278,20 @@ pub async fn run(
 ) -> Result<(), ServeError> {
     Scaffold::new(name).run(args, app).await
 }
+
+// ANCHOR: app
+/// A lesson's whole app: `server`'s `respond()` over `store`, behind the ChatKit endpoint.
+///
+/// Until lesson 06 adds authentication, who is asking comes from the `x-user-id` header
+/// ([`user_from_header`](super::user_from_header)): fine on your own machine, nowhere else.
+pub fn app(
+    server: impl ChatKitServer<UserContext>,
+    store: impl Store<UserContext> + 'static,
+) -> Router {
+    let processor = Processor::builder(server, store).build();
+    super::router(processor, super::user_from_header)
+}
+// ANCHOR_END: app
 
 /// The values `--exercise` can take, in order: a lesson has three or four exercises.
 const EXERCISE_NUMBERS: [&str; 9] = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
