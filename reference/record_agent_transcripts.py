@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -71,6 +70,7 @@ from chatkit.types import (CustomSummary, CustomTask, ErrorEvent, HiddenContextI
                            ThreadStreamEvent, UserMessageItem, Workflow)
 from chatkit.widgets import Card, Text, Title
 from families import REPO_ROOT, sdk_version_problem
+from mock_process import mock_binary, start_mock
 from pydantic import BaseModel
 from record_transcripts import START, CountingStore, SteppingClock, create
 
@@ -370,18 +370,10 @@ class SettlingTransport(httpx.AsyncHTTPTransport):
         return response
 
 
-def start_mock(binary: Path, script: list[dict[str, Any]], workdir: Path) -> tuple[subprocess.Popen, str]:
+def start_scripted_mock(binary: Path, script: list[dict[str, Any]], workdir: Path) -> tuple[subprocess.Popen, str]:
     path = workdir / "script.json"
     path.write_text(json.dumps(script))
-    mock = subprocess.Popen([str(binary), "--port", "0", "--script", str(path)],
-                            stdout=subprocess.PIPE, text=True)
-    assert mock.stdout is not None
-    line = mock.stdout.readline()
-    prefix = "mock provider listening on "
-    if not line.startswith(prefix):
-        mock.kill()
-        raise RuntimeError(f"the mock did not start: {line!r}")
-    return mock, line[len(prefix):].strip()
+    return start_mock(binary, "--script", str(path))
 
 
 async def _convert_annotation_as_dict(raw_annotation: object, converter: Any) -> Any:
@@ -440,7 +432,7 @@ async def record_case(binary: Path, name: str) -> tuple[bytes, list[Any]]:
     text, tools, script, *rest = CASES[name]
     then = rest[0] if rest else []
     with tempfile.TemporaryDirectory() as workdir:
-        mock, base_url = start_mock(binary, script, Path(workdir))
+        mock, base_url = start_scripted_mock(binary, script, Path(workdir))
         try:
             requests: list[Any] = []
 
@@ -486,10 +478,8 @@ def main() -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
-    default = Path(os.environ.get("CARGO_TARGET_DIR", REPO_ROOT / "target")) / "debug" / "mock-provider"
-    binary = Path(sys.argv[1]) if len(sys.argv) > 1 else default
-    if not binary.exists():
-        print(f"{binary} not found; run `cargo build --bin mock-provider` first", file=sys.stderr)
+    binary = mock_binary(sys.argv)
+    if binary is None:
         return 2
     set_tracing_disabled(True)
     FIXTURES_DIR.mkdir(parents=True, exist_ok=True)

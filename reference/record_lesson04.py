@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -44,7 +42,8 @@ import chatkit.server as sdk_server
 from chatkit.agents import AgentContext, ThreadItemConverter, stream_agent_response
 from chatkit.server import ChatKitServer, StreamingResult
 from chatkit.types import ThreadMetadata, ThreadStreamEvent, UserMessageItem
-from families import REPO_ROOT, sdk_version_problem
+from families import sdk_version_problem
+from mock_process import mock_binary, start_mock
 from record_transcripts import START, TRANSCRIPTS_DIR, CountingStore, SteppingClock, add_user_message, create
 
 # lessons/lesson04/memory.rs, `agent()`.
@@ -76,17 +75,6 @@ class Lesson04Server(ChatKitServer[dict[str, str]]):
             yield event
         if self.chain:
             thread.metadata[PREVIOUS_RESPONSE_ID] = result.last_response_id
-
-
-def start_mock(binary: Path) -> tuple[subprocess.Popen, str]:
-    mock = subprocess.Popen([str(binary), "--port", "0"], stdout=subprocess.PIPE, text=True)
-    assert mock.stdout is not None
-    line = mock.stdout.readline()
-    prefix = "mock provider listening on "
-    if not line.startswith(prefix):
-        mock.kill()
-        raise RuntimeError(f"the mock did not start: {line!r}")
-    return mock, line[len(prefix):].strip()
 
 
 async def record_mode(binary: Path, chain: bool) -> tuple[bytes, list[Any]]:
@@ -123,10 +111,8 @@ def main() -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
-    default = Path(os.environ.get("CARGO_TARGET_DIR", REPO_ROOT / "target")) / "debug" / "mock-provider"
-    binary = Path(sys.argv[1]) if len(sys.argv) > 1 else default
-    if not binary.exists():
-        print(f"{binary} not found; run `cargo build --bin mock-provider` first", file=sys.stderr)
+    binary = mock_binary(sys.argv)
+    if binary is None:
         return 2
     set_tracing_disabled(True)
     for mode, chain in (("window", False), ("previous_response", True)):
