@@ -29,7 +29,7 @@ import sys
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypedDict
 
 import chatkit.server as sdk_server
 from chatkit.errors import CustomStreamError
@@ -41,6 +41,7 @@ from chatkit.types import (
     AssistantMessageContentPartTextDelta,
     AssistantMessageItem,
     ClientEffectEvent,
+    ClosedStatus,
     CustomSummary,
     CustomTask,
     ProgressUpdateEvent,
@@ -196,6 +197,76 @@ def _split_after_spaces(text: str) -> list[str]:
     return parts
 
 
+class AppContext(TypedDict):
+    """lessons/lesson05/context.rs's `AppContext`: who is asking, and in which language.
+
+    The SDK hands it to `respond` and to every store call; the store scopes by its `user_id`
+    (a dict key, as `MemoryStore` reads it).
+    """
+
+    user_id: str
+    language: str
+
+
+LANGUAGES = ("en", "fr", "de", "es")  # the first is the fallback
+
+
+def context_from_headers(headers: dict[str, str]) -> AppContext:
+    """The context of one request: `x-user-id` (or `student`), and the first tag of
+    `Accept-Language` whose primary subtag the assistant speaks (or English); weights ignored."""
+    return AppContext(user_id=headers.get("x-user-id", "student"),
+                      language=first_spoken_language(headers.get("accept-language", "")))
+
+
+def first_spoken_language(accept_language: str) -> str:
+    for entry in accept_language.split(","):
+        primary = entry.split(";")[0].strip().split("-")[0]
+        for spoken in LANGUAGES:
+            if spoken.lower() == primary.lower():
+                return spoken
+    return LANGUAGES[0]
+
+
+class Lesson05Server(ChatKitServer[AppContext]):
+    """lessons/lesson05/context.rs in Python: a greeting in the context's language; `/close`
+    says farewell and closes the thread.
+
+    Closing changes the thread the handler was given: the SDK notices after the handler's next
+    step (here the end of its stream, so after the farewell, where the Rust responder yields
+    it), saves the thread and sends `thread.updated`. A `ThreadUpdatedEvent` yielded by the
+    handler would reach the client only, not the store.
+    """
+
+    GREETINGS = {"fr": "Bonjour {user} ! Vous avez dit : {words}",
+                 "de": "Hallo {user}! Du hast gesagt: {words}",
+                 "es": "¡Hola {user}! Dijiste: {words}",
+                 "en": "Hello {user}! You said: {words}"}
+    FAREWELLS = {"fr": "Cette conversation est close. Commencez-en une nouvelle quand vous voulez.",
+                 "de": "Dieses Gespräch ist beendet. Beginne jederzeit ein neues.",
+                 "es": "Esta conversación está cerrada. Empieza otra cuando quieras.",
+                 "en": "This conversation is closed. Start a new one any time."}
+
+    def __init__(self, store: CountingStore, clock: SteppingClock) -> None:
+        super().__init__(store)
+        self.clock = clock
+
+    async def respond(self, thread: ThreadMetadata, input_user_message: UserMessageItem | None, context: AppContext) -> AsyncIterator[ThreadStreamEvent]:
+        words = user_text(input_user_message)
+        closing = words.strip() == "/close"
+        if closing:
+            reply = self.FAREWELLS[context["language"]]
+        else:
+            reply = self.GREETINGS[context["language"]].format(user=context["user_id"], words=words)
+        yield ThreadItemDoneEvent(item=AssistantMessageItem(
+            id=self.store.generate_item_id("message", thread, context),
+            thread_id=thread.id,
+            created_at=self.clock.now(),
+            content=[AssistantMessageContent(text=reply)],
+        ))
+        if closing:
+            thread.status = ClosedStatus(reason=f"Closed by {context['user_id']} with /close")
+
+
 def create(text: str) -> str:
     return ('{"type":"threads.create","params":{"input":{"content":[{"type":"input_text","text":%s}],'
             '"attachments":[],"inference_options":{}}}}') % _json_string(text)
@@ -210,8 +281,12 @@ def _json_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-# Each lesson: the server it runs, and its requests in order, each with the transcript name.
-LESSONS: dict[str, tuple[Callable[[CountingStore, SteppingClock], ChatKitServer], list[tuple[str, str]]]] = {
+# alice's headers in lesson05 (header names in lower case, as HTTP servers hand them over).
+ALICE = {"x-user-id": "alice", "accept-language": "fr-CH, fr;q=0.9, en;q=0.8"}
+
+# Each lesson: the server it runs, and its requests in order, each with the transcript name
+# (and, from lesson05 on, the request's headers).
+LESSONS: dict[str, tuple[Callable[[CountingStore, SteppingClock], ChatKitServer], list[tuple[str, str] | tuple[str, str, dict[str, str]]]]] = {
     "lesson01": (Lesson01Server, [
         ("create", create("hi")),
         ("add_user_message", add_user_message("thr_0001", "how are you?")),
@@ -227,12 +302,27 @@ LESSONS: dict[str, tuple[Callable[[CountingStore, SteppingClock], ChatKitServer]
         ("delete", add_user_message("thr_0001", "delete everything")),
         ("get_by_id", '{"type":"threads.get_by_id","params":{"thread_id":"thr_0001"}}'),
     ]),
+    # The app's own context, from each request's headers (the third element): alice in French,
+    # bob in English, alice closes her thread, each user lists only their own threads. Last, a
+    # message to the closed thread: the SDK answers it (the Rust lesson refuses it, a 409).
+    "lesson05": (Lesson05Server, [
+        ("create_fr", create("Bonjour"), ALICE),
+        ("create_en", create("Hello"), {"x-user-id": "bob"}),
+        ("close", add_user_message("thr_0001", "/close"), ALICE),
+        ("get_closed", '{"type":"threads.get_by_id","params":{"thread_id":"thr_0001"}}', ALICE),
+        ("list_alice", '{"type":"threads.list","params":{}}', ALICE),
+        ("list_bob", '{"type":"threads.list","params":{}}', {"x-user-id": "bob"}),
+        ("after_close_sdk", add_user_message("thr_0001", "Hello?"), ALICE),
+    ]),
 }
 
 
-def context_for(body: str) -> Context:
-    """The request context: the user, and the message's first word (lower-cased), which
-    lesson03's `get_stream_options` needs and the SDK does not hand it."""
+def context_for(body: str, headers: dict[str, str] | None = None) -> Context | AppContext:
+    """The request context. With headers (lesson05), the app's own, built from them; without,
+    the user `student` and the message's first word (lower-cased), which lesson03's
+    `get_stream_options` needs and the SDK does not hand it."""
+    if headers is not None:
+        return context_from_headers(headers)
     request = json.loads(body)
     content = request["params"].get("input", {}).get("content", [])
     words = " ".join(part["text"] for part in content if part.get("type") == "input_text").split()
@@ -246,8 +336,8 @@ async def record(lesson: str) -> dict[str, bytes]:
     sdk_server.datetime = clock  # the SDK stamps threads and messages with datetime.now()
     server = factory(CountingStore(), clock)
     transcripts = {}
-    for step, body in requests:
-        result = await server.process(body, context_for(body))
+    for step, body, *headers in requests:
+        result = await server.process(body, context_for(body, *headers))
         if isinstance(result, StreamingResult):
             transcripts[f"{lesson}_{step}.sse"] = b"".join([chunk async for chunk in result])
         else:

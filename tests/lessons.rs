@@ -829,3 +829,143 @@ async fn lesson04_conversations_match_the_python_sdk_byte_for_byte() {
         );
     }
 }
+
+// Lesson 05: the app's own context type, built from each request's headers.
+#[path = "../lessons/lesson05/context.rs"]
+mod lesson05_context;
+
+/// Lesson 05's app as `main.rs` builds it (the assistant, `context_from_headers`), ids and
+/// clock as the recorder injects them, and its store.
+fn lesson05_app() -> (axum::Router, MemoryStore) {
+    let store = MemoryStore::new();
+    let start = Timestamp::from_ymd_hms(2025, 1, 2, 3, 4, 5).expect("valid date");
+    let processor = Processor::builder(lesson05_context::Assistant, store.clone())
+        .ids(SequentialIds::new())
+        .clock(FixedClock::at(start))
+        .build();
+    let app = chatkit::http::router(processor, lesson05_context::context_from_headers);
+    (app, store)
+}
+
+/// The status and body of a POST to `/chatkit` with `headers`, through the router.
+async fn lesson05_post(
+    app: &axum::Router,
+    headers: Headers,
+    body: &str,
+) -> (axum::http::StatusCode, String) {
+    use tower::ServiceExt;
+    let mut request = axum::http::Request::post("/chatkit");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request
+        .body(axum::body::Body::from(body.to_owned()))
+        .expect("a valid request");
+    let response = app.clone().oneshot(request).await.expect("infallible");
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("the body is readable");
+    (status, String::from_utf8(bytes.to_vec()).expect("UTF-8"))
+}
+
+/// A request's headers, `(name, value)`.
+type Headers = &'static [(&'static str, &'static str)];
+
+const ALICE: Headers = &[
+    ("x-user-id", "alice"),
+    ("accept-language", "fr-CH, fr;q=0.9, en;q=0.8"),
+];
+const BOB: Headers = &[("x-user-id", "bob")];
+
+/// The recorder's lesson05 requests, in its order, up to the closed thread's listing: the
+/// transcript, whose headers, the body.
+fn lesson05_steps() -> [(&'static str, Headers, String); 6] {
+    use chatkit::http::ask::{add_user_message_body, create_thread_body};
+    [
+        (
+            "lesson05_create_fr.sse",
+            ALICE,
+            create_thread_body("Bonjour"),
+        ),
+        ("lesson05_create_en.sse", BOB, create_thread_body("Hello")),
+        (
+            "lesson05_close.sse",
+            ALICE,
+            add_user_message_body(&"thr_0001".into(), "/close"),
+        ),
+        ("lesson05_get_closed.json", ALICE, GET_BY_ID.to_owned()),
+        ("lesson05_list_alice.json", ALICE, LIST.to_owned()),
+        ("lesson05_list_bob.json", BOB, LIST.to_owned()),
+    ]
+}
+
+/// The conversation of `reference/record_transcripts.py`'s lesson05, through the router: the
+/// context comes from the headers, so alice is answered in French and bob in English, `/close`
+/// sends the farewell and then `thread.updated` with the closed status, `get_by_id` shows it
+/// stored, and each user lists only their own thread. The Python twin builds its own context
+/// class from the same headers.
+#[tokio::test]
+async fn lesson05_conversation_matches_the_python_sdk_byte_for_byte() {
+    let (app, _store) = lesson05_app();
+    for (name, headers, body) in lesson05_steps() {
+        let (status, ours) = lesson05_post(&app, headers, &body).await;
+        assert_eq!(status, 200, "{name}: {ours}");
+        assert_eq!(
+            ours,
+            transcript(name),
+            "{name} differs from the Python SDK's transcript"
+        );
+        insta::assert_snapshot!(name, ours);
+    }
+}
+
+/// A deliberate difference: after `/close`, the SDK answers a new message on the closed thread
+/// (`lesson05_after_close_sdk.sse`, recorded from it), leaving the status to the client's
+/// composer. Ours refuses it with a 409 `thread_closed` and the reason, and stores nothing.
+#[tokio::test]
+async fn lesson05_a_closed_thread_refuses_a_new_message_where_the_sdk_answers_it() {
+    let (app, store) = lesson05_app();
+    for (name, headers, body) in lesson05_steps() {
+        let (status, _) = lesson05_post(&app, headers, &body).await;
+        assert_eq!(status, 200, "{name}");
+    }
+    let alice = lesson05_context::AppContext {
+        user_id: "alice".to_owned(),
+        language: "fr",
+    };
+    let dump = || async {
+        let thread = store
+            .load_thread(&"thr_0001".into(), &alice)
+            .await
+            .expect("the thread");
+        let items = store
+            .load_thread_items(
+                &"thr_0001".into(),
+                &PageRequest::first(100, Order::Asc),
+                &alice,
+            )
+            .await
+            .expect("its items");
+        (thread, items.data)
+    };
+    let before = dump().await;
+
+    let hello = chatkit::http::ask::add_user_message_body(&"thr_0001".into(), "Hello?");
+    let (status, ours) = lesson05_post(&app, ALICE, &hello).await;
+    assert_eq!(status, 409);
+    assert_eq!(
+        ours,
+        r#"{"error":{"code":"thread_closed","message":"Thread thr_0001 is closed: Closed by alice with /close"}}"#
+    );
+    insta::assert_snapshot!("lesson05_after_close.json", ours);
+    assert_eq!(dump().await, before, "a refused message changes nothing");
+
+    // What the reference does instead: it stores the message and answers it.
+    let sdk = transcript("lesson05_after_close_sdk.sse");
+    assert!(
+        sdk.contains(r#""text":"Hello?""#)
+            && sdk.contains("Bonjour alice ! Vous avez dit : Hello?"),
+        "the SDK's recording no longer answers the closed thread:\n{sdk}"
+    );
+}
