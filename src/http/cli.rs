@@ -42,8 +42,9 @@
 //! [`LessonArgs::exercise`] to choose what its app serves.
 //!
 //! The store is chosen at run time, so the app is built from a [`SharedStore`]
-//! (`Arc<dyn Store<UserContext>>`), which is itself a `Store`: an `app` written for
-//! `impl Store<UserContext>` takes it as it is.
+//! (`Arc<AnyStore>`), which is a `Store` for every context type: an `app` written for
+//! `impl Store<UserContext>` takes it as it is, and so does one whose context is the app's
+//! own type (lesson 05's `AppContext`).
 //!
 //! Where it sits: the HTTP layer, beside [`serve`](super::serve), which it calls. Binaries use
 //! it; nothing in the library does.
@@ -62,10 +63,11 @@ use tracing_subscriber::EnvFilter;
 use super::ask::{self, AskArgs, AskError, create_thread_body};
 use crate::protocol::ThreadId;
 use crate::server::{ChatKitServer, Processor};
-use crate::store::{MemoryStore, SqliteStore, Store, StoreError, UserContext};
+use crate::store::{AnyStore, MemoryStore, SqliteStore, Store, StoreError, UserContext};
 
-/// The store the flags chose, memory or SQLite, as one type; it is a [`Store`] itself.
-pub type SharedStore = Arc<dyn Store<UserContext>>;
+/// The store the flags chose, shared between the app and the scaffold; a [`Store`] for any
+/// request context.
+pub type SharedStore = Arc<AnyStore>;
 
 /// The header and user in the printed `curl`: the one [`user_from_header`](super::user_from_header)
 /// reads, so the thread it creates belongs to `alice`.
@@ -168,11 +170,11 @@ impl ServeArgs {
     /// [`ServeError::OpenStore`] if the SQLite file cannot be opened.
     pub async fn open_store(&self, name: &str) -> Result<SharedStore, ServeError> {
         match self.store {
-            StoreKind::Memory => Ok(Arc::new(MemoryStore::new())),
+            StoreKind::Memory => Ok(Arc::new(MemoryStore::new().into())),
             StoreKind::Sqlite => {
                 let path = self.db_path(name);
                 match SqliteStore::open(&path).await {
-                    Ok(store) => Ok(Arc::new(store)),
+                    Ok(store) => Ok(Arc::new(store.into())),
                     Err(source) => Err(ServeError::OpenStore { path, source }),
                 }
             }
@@ -246,7 +248,7 @@ impl Scaffold {
             // Cut, then show what survived: the store itself, as the user `--ask` spoke for.
             let cut = ask::ask_and_cancel(app, message, output, after, io::stdout()).await?;
             let ctx = UserContext::new(ask::ASK_USER);
-            ask::print_stored(&store, &cut.thread_id, &ctx, output, io::stdout()).await?;
+            ask::print_stored(store.as_ref(), &cut.thread_id, &ctx, output, io::stdout()).await?;
             return Ok(());
         }
         let listener = TcpListener::bind(("127.0.0.1", args.port))

@@ -27,6 +27,7 @@
 //! | 404 | `not_found` | no such thread, item or attachment *for this user*; another user's is not found too |
 //! | 409 | `duplicate_item` | the store already holds an item with that id |
 //! | 409 | `conflict` | the thread is not in the state the request needs (no pending tool call, a structured input already answered) |
+//! | 409 | `thread_locked`, `thread_closed` | the thread's status refuses new work: a message, a retry, a tool output, structured input or an action (`Thread thr_1 is closed: <reason>`) |
 //! | 413 | `payload_too_large` | the body is larger than the router's limit (1 MiB unless configured) |
 //! | 500 | `internal_error` | anything else: a store backend or a hook failed, or a hook panicked |
 //! | 501 | `not_implemented` | the server does not implement the hook the request needs (`transcribe`, `sync_action`) |
@@ -43,7 +44,7 @@
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::protocol::ProtocolError;
+use crate::protocol::{ProtocolError, ThreadStatus};
 use crate::server::ProcessError;
 use crate::store::StoreError;
 
@@ -125,6 +126,16 @@ impl From<ProcessError> for HttpError {
             ProcessError::Conflict { message } => {
                 HttpError::new(StatusCode::CONFLICT, "conflict", message)
             }
+            error @ ProcessError::ThreadNotOpen { .. } => {
+                let code = match &error {
+                    ProcessError::ThreadNotOpen {
+                        status: ThreadStatus::Locked { .. },
+                        ..
+                    } => "thread_locked",
+                    _ => "thread_closed",
+                };
+                HttpError::new(StatusCode::CONFLICT, code, error.to_string())
+            }
             error @ ProcessError::Unsupported { .. } => HttpError::new(
                 StatusCode::NOT_IMPLEMENTED,
                 "not_implemented",
@@ -167,6 +178,9 @@ fn from_store(error: StoreError) -> HttpError {
             error.to_string(),
         ),
         StoreError::Sqlite(_)
+        | StoreError::Postgres(_)
+        | StoreError::PostgresPool(_)
+        | StoreError::InvalidSchemaName { .. }
         | StoreError::UnsupportedSchema { .. }
         | StoreError::Corrupt { .. }
         | StoreError::WorkerGone(_)

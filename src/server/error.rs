@@ -11,7 +11,7 @@
 //!
 //! Where it sits: returned by `Processor::process` and by the hooks of `ChatKitServer`.
 
-use crate::protocol::{ErrorCode, ErrorEvent, ProtocolError};
+use crate::protocol::{ErrorCode, ErrorEvent, ProtocolError, ThreadId, ThreadStatus};
 use crate::store::StoreError;
 
 /// Why a request was refused before any response was sent.
@@ -42,6 +42,23 @@ pub enum ProcessError {
         /// What was wrong, for the client.
         message: String,
     },
+    /// The thread is locked or closed, and the request would add to it (a message, a retry, a
+    /// tool output, structured input or an action).
+    ///
+    /// A variant of its own, not a `Conflict`, so that the client gets a code naming the
+    /// status (`thread_locked`, `thread_closed`) and the reason the responder gave. The
+    /// reference only greys out the client's composer and goes on accepting the work.
+    #[error(
+        "Thread {thread_id} is {}{}",
+        status_word(status),
+        reason_suffix(status)
+    )]
+    ThreadNotOpen {
+        /// The thread.
+        thread_id: ThreadId,
+        /// Its status: `Locked` or `Closed`, never `Active`.
+        status: ThreadStatus,
+    },
     /// The integration did not implement the hook this request needs.
     ///
     /// A variant of its own, not a `Failed`, because it is not a failure of the server but a
@@ -63,6 +80,48 @@ pub enum ProcessError {
         /// What failed, for the logs.
         message: String,
     },
+}
+
+/// `locked` or `closed`, as the status is written on the wire.
+fn status_word(status: &ThreadStatus) -> &'static str {
+    match status {
+        ThreadStatus::Active => "active",
+        ThreadStatus::Locked { .. } => "locked",
+        ThreadStatus::Closed { .. } => "closed",
+    }
+}
+
+/// `: <reason>` when the status has one, so the message says why in the responder's words.
+fn reason_suffix(status: &ThreadStatus) -> String {
+    match status {
+        ThreadStatus::Locked {
+            reason: Some(reason),
+        }
+        | ThreadStatus::Closed {
+            reason: Some(reason),
+        } => format!(": {reason}"),
+        _ => String::new(),
+    }
+}
+
+impl ProcessError {
+    /// `Ok` if `thread` accepts new work, else [`ProcessError::ThreadNotOpen`].
+    ///
+    /// The processor calls it, right after loading the thread, on every request that would
+    /// add to it; a server that accepts work on a locked thread anyway does not exist here.
+    pub(crate) fn ensure_open(
+        thread: &crate::protocol::ThreadMetadata,
+    ) -> Result<(), ProcessError> {
+        match thread.status {
+            ThreadStatus::Active => Ok(()),
+            ThreadStatus::Locked { .. } | ThreadStatus::Closed { .. } => {
+                Err(ProcessError::ThreadNotOpen {
+                    thread_id: thread.id.clone(),
+                    status: thread.status.clone(),
+                })
+            }
+        }
+    }
 }
 
 /// Why a responder's stream stopped early. Each becomes one `error` event.

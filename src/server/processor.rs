@@ -425,7 +425,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
 
     /// `threads.sync_custom_action`: an action answered with one JSON body, not a stream.
     ///
-    /// Checks first: the thread is this user's, and the sender, if named, is a widget of it
+    /// Checks first: the thread is this user's and open (409 otherwise), and the sender, if named, is a widget of it
     /// (a 400 otherwise, where the reference raises `ValueError`, a 500). Mirrors
     /// `_process_sync_custom_action`; an integration without `sync_action` answers 501.
     async fn threads_sync_custom_action(
@@ -434,6 +434,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         ctx: C,
     ) -> Result<ProcessResult, ProcessError> {
         let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
+        ProcessError::ensure_open(&thread)?;
         let sender = self
             .load_widget_sender(&thread, params.item_id.as_ref(), &ctx)
             .await?;
@@ -450,6 +451,11 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     // check and every write that can fail for a reason the client should hear as a status
     // (404, 409, 400, 501), then hands the stream to the pipeline. Once `stream` has been
     // called, the response is a 200 and any later failure is an in-band `error` event.
+    //
+    // Every request that adds to an existing thread first asks `ensure_open`: a locked or
+    // closed thread takes no new work (409 `thread_locked` / `thread_closed`), checked before
+    // anything is written, so a refused request changes nothing. The reference leaves this to
+    // the client's composer, which any other client can ignore.
 
     /// `threads.create`: a new thread, the user's first message, and the answer to it.
     ///
@@ -476,7 +482,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
 
     /// `threads.add_user_message`: the user's next message and the answer to it.
     ///
-    /// Checks first: the thread is this user's (404), then the attachments exist (404), both
+    /// Checks first: the thread is this user's (404) and open (409), then the attachments exist (404), both
     /// before the message is stored. Mirrors the `ThreadsAddUserMessageReq` branch, then
     /// `_process_new_thread_item_respond`.
     async fn threads_add_user_message(
@@ -485,6 +491,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         ctx: C,
     ) -> Result<ProcessResult, ProcessError> {
         let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
+        ProcessError::ensure_open(&thread)?;
         let attachments = self.load_attachments(&params.input, &ctx).await?;
         self.answer_new_message(thread, params.input, attachments, ctx, Vec::new())
             .await
@@ -493,7 +500,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     /// `threads.add_client_tool_output`: the client ran a tool; record its output and let
     /// the responder continue, with no new user message.
     ///
-    /// Checks first: the thread is this user's (404) and a client tool call is pending (409,
+    /// Checks first: the thread is this user's (404) and open, and a client tool call is pending (409,
     /// where the reference raises `ValueError` inside a started stream). Mirrors the
     /// `ThreadsAddClientToolOutputReq` branch and `_cleanup_pending_client_tool_call`.
     async fn threads_add_client_tool_output(
@@ -502,6 +509,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         ctx: C,
     ) -> Result<ProcessResult, ProcessError> {
         let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
+        ProcessError::ensure_open(&thread)?;
         // Unlike the reference, which looks at the newest item only (so an `end_of_turn` or a
         // hidden note after the call breaks it), take the newest pending call among the last 20.
         let newest = PageRequest::first(DEFAULT_PAGE_SIZE, Order::Desc);
@@ -536,7 +544,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     /// `threads.add_structured_input`: the user answered a structured-input item; record the
     /// answers and let the responder continue.
     ///
-    /// Checks first: the thread is this user's and holds the item (404), the item is a
+    /// Checks first: the thread is this user's, open (409) and holds the item (404), the item is a
     /// structured input (400) and still pending (409). Mirrors the
     /// `ThreadsAddStructuredInputReq` branch and `_apply_structured_input_submission`.
     async fn threads_add_structured_input(
@@ -545,6 +553,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         ctx: C,
     ) -> Result<ProcessResult, ProcessError> {
         let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
+        ProcessError::ensure_open(&thread)?;
         let item = self
             .store
             .load_item(&thread.id, &params.item_id, &ctx)
@@ -569,7 +578,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     /// `threads.retry_after_item`: forget everything after one of the user's messages and
     /// answer that message again.
     ///
-    /// Checks first: the thread is this user's, the item is in it (404, where the reference
+    /// Checks first: the thread is this user's and open (409), the item is in it (404, where the reference
     /// sends an empty 200 stream), and it is a user message (400). Only then are the newer
     /// items deleted, so a refused retry deletes nothing. Mirrors the
     /// `ThreadsRetryAfterItemReq` branch and `_paginate_thread_items_reverse`.
@@ -579,6 +588,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         ctx: C,
     ) -> Result<ProcessResult, ProcessError> {
         let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
+        ProcessError::ensure_open(&thread)?;
         let (target, newer) = self.items_after(&thread.id, &params.item_id, &ctx).await?;
         let target =
             UserMessageItem::try_from(target).map_err(|item| ProcessError::WrongItemKind {
@@ -595,7 +605,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     /// `threads.custom_action`: a widget (or the client) dispatched an action; the
     /// integration's `action` hook streams the response.
     ///
-    /// Checks first: the thread is this user's, the sender, if named, is a widget of it (400,
+    /// Checks first: the thread is this user's and open (409), the sender, if named, is a widget of it (400,
     /// where the reference streams a non-retryable `stream.error`), and the hook exists (501).
     /// Mirrors the `ThreadsCustomActionReq` branch.
     async fn threads_custom_action(
@@ -604,6 +614,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         ctx: C,
     ) -> Result<ProcessResult, ProcessError> {
         let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
+        ProcessError::ensure_open(&thread)?;
         let sender = self
             .load_widget_sender(&thread, params.item_id.as_ref(), &ctx)
             .await?;

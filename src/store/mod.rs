@@ -23,10 +23,15 @@
 //!
 //! Implementations: [`MemoryStore`] for tests and demos, [`SqliteStore`] as the embedded
 //! default of every lesson. [`contract`] is the behaviour suite both pass, and yours can too.
+//! [`AnyStore`] is whichever of them a binary's flags chose, usable with any context type.
+//! [`retention`] purges old threads and closes idle ones through this trait, so it works on
+//! every store.
 
+mod any;
 pub mod contract;
 pub mod memory;
 mod paging;
+pub mod retention;
 pub mod sqlite;
 
 use std::sync::Arc;
@@ -39,6 +44,7 @@ use crate::protocol::{
     Attachment, AttachmentId, ItemId, Order, Page, ThreadId, ThreadItem, ThreadMetadata,
 };
 
+pub use any::AnyStore;
 pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
 

@@ -1,0 +1,147 @@
+//! Retention: purging a user's old threads and closing the ones left idle, through the
+//! [`Store`] trait alone, so the same code works on every store.
+//!
+//! ChatKit has no session to expire: a user's "session" is their threads, and a thread lives
+//! until someone deletes it. A production server decides how long that is. These two
+//! functions are the usual policies, and both act for **one user**: every store call takes
+//! the user's context, so another user's threads are never read, let alone changed. A job
+//! that sweeps every user runs them once per user it knows of (the store cannot list users).
+//!
+//! * [`purge_threads_created_before`] deletes each thread (with its items) created before a
+//!   cutoff.
+//! * [`close_idle_threads`] sets `closed(reason)` on each active thread whose newest item is
+//!   older than a limit; the server then refuses new work on it (409 `thread_closed`), and
+//!   the client shows the reason instead of the composer.
+//!
+//! Both walk the threads a page at a time ([`PAGE_SIZE`]), so a user with ten thousand
+//! threads costs ten thousand rows of memory at no point. Time comes in as an argument, so a
+//! test passes a fixed `now` rather than waiting half an hour.
+//!
+//! Where it sits: beside the stores, called by an application's own job or command (lesson
+//! 05's `purge` and `close-idle`), never by the request flow.
+
+use chrono::TimeDelta;
+
+use super::{PageRequest, Store, StoreContext, StoreError};
+use crate::protocol::{Order, ThreadId, ThreadMetadata, ThreadStatus, Timestamp};
+
+/// How many threads each store call loads.
+pub const PAGE_SIZE: usize = 100;
+
+/// Deletes every thread of the user in `ctx` created strictly before `cutoff`, items included,
+/// and returns their ids, oldest first.
+///
+/// # Why it re-reads the first page
+///
+/// Threads are listed oldest first, so the ones to delete form the front of the list. A
+/// cursor cannot be used to go on after deleting a page: it names the last thread read, which
+/// is gone, and a store answers an unknown cursor with an error. So each round reads the
+/// *first* page again, deletes its old threads, and stops at the first thread that is new
+/// enough (or at the end of the list). Each round deletes at least one thread or stops, so
+/// the loop ends.
+///
+/// # Errors
+///
+/// The first store failure; threads deleted before it stay deleted.
+pub async fn purge_threads_created_before<C, S>(
+    store: &S,
+    ctx: &C,
+    cutoff: Timestamp,
+) -> Result<Vec<ThreadId>, StoreError>
+where
+    C: StoreContext + ?Sized,
+    S: Store<C> + ?Sized,
+{
+    let mut purged = Vec::new();
+    loop {
+        let page = store
+            .load_threads(&PageRequest::first(PAGE_SIZE, Order::Asc), ctx)
+            .await?;
+        let reached_the_end = !page.has_more;
+        let old: Vec<ThreadMetadata> = page
+            .data
+            .into_iter()
+            .take_while(|thread| thread.created_at < cutoff)
+            .collect();
+        let whole_page_was_old = old.len() == PAGE_SIZE;
+        for thread in old {
+            store.delete_thread(&thread.id, ctx).await?;
+            purged.push(thread.id);
+        }
+        if reached_the_end || !whole_page_was_old {
+            return Ok(purged);
+        }
+    }
+}
+
+/// Closes, with `reason`, every active thread of the user in `ctx` that has been idle for
+/// longer than `idle_for` at `now`, and returns their ids, oldest first.
+///
+/// A thread's last activity is the `created_at` of its newest item (hidden items count: a
+/// widget click is activity), or the thread's own `created_at` when it has none. Locked and
+/// closed threads are left as they are, so an earlier, more specific reason is kept.
+///
+/// # Errors
+///
+/// The first store failure; threads closed before it stay closed.
+pub async fn close_idle_threads<C, S>(
+    store: &S,
+    ctx: &C,
+    now: Timestamp,
+    idle_for: TimeDelta,
+    reason: &str,
+) -> Result<Vec<ThreadId>, StoreError>
+where
+    C: StoreContext + ?Sized,
+    S: Store<C> + ?Sized,
+{
+    let mut closed = Vec::new();
+    let mut request = PageRequest::first(PAGE_SIZE, Order::Asc);
+    loop {
+        // Closing saves the thread without changing its `created_at`, so the cursor stays
+        // valid across the writes, unlike in the purge above.
+        let page = store.load_threads(&request, ctx).await?;
+        for mut thread in page.data {
+            if thread.status != ThreadStatus::Active {
+                continue;
+            }
+            let idle = now.as_datetime() - last_activity(store, &thread, ctx).await?.as_datetime();
+            if idle > idle_for {
+                thread.status = ThreadStatus::Closed {
+                    reason: Some(reason.to_owned()),
+                };
+                store.save_thread(&thread, ctx).await?;
+                closed.push(thread.id);
+            }
+        }
+        match page.after {
+            Some(after) if page.has_more => {
+                request = PageRequest::after(after, PAGE_SIZE, Order::Asc)
+            }
+            _ => return Ok(closed),
+        }
+    }
+}
+
+/// When `thread` last changed: its newest item's `created_at`, or its own without items.
+///
+/// # Errors
+///
+/// A store failure.
+pub async fn last_activity<C, S>(
+    store: &S,
+    thread: &ThreadMetadata,
+    ctx: &C,
+) -> Result<Timestamp, StoreError>
+where
+    C: StoreContext + ?Sized,
+    S: Store<C> + ?Sized,
+{
+    let newest = store
+        .load_thread_items(&thread.id, &PageRequest::first(1, Order::Desc), ctx)
+        .await?;
+    Ok(newest
+        .data
+        .first()
+        .map_or_else(|| thread.created_at, |item| item.created_at))
+}
