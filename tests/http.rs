@@ -32,7 +32,7 @@ use chatkit::http::{self, HttpError, RouterConfig};
 use chatkit::id_gen::{IdKind, SequentialIds};
 use chatkit::protocol::{
     Action, AssistantMessage, AssistantMessageContent, ItemKind, Order, StreamOptions,
-    SyncCustomActionResponse, ThreadId, ThreadItem, ThreadItemUpdate, ThreadMetadata,
+    SyncCustomActionResponse, ThreadId, ThreadItem, ThreadItemUpdate, ThreadMetadata, ThreadStatus,
     ThreadStreamEvent, Timestamp, TranscriptionResult, UserMessageItem,
 };
 use chatkit::server::{
@@ -561,6 +561,97 @@ async fn every_bad_request_gets_its_status_and_json_error_and_changes_nothing() 
     }
     // Every case is tried before failing, so one run shows every mismatch.
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Alice's thread `thr_closed` (closed, with a reason) and `thr_locked` (locked, without),
+/// each holding what every request that adds work needs to be accepted otherwise: a user
+/// message to retry, a pending client tool call, a pending structured input and a widget.
+async fn seed_threads_not_open(store: &MemoryStore) {
+    let alice = ctx("alice");
+    let statuses = [
+        (
+            "thr_closed",
+            ThreadStatus::Closed {
+                reason: Some("Resolved by support".into()),
+            },
+        ),
+        ("thr_locked", ThreadStatus::Locked { reason: None }),
+    ];
+    for (id, status) in statuses {
+        let thread = ThreadMetadata {
+            status,
+            ..ThreadMetadata::new(ThreadId::new(id), start())
+        };
+        store.save_thread(&thread, &alice).await.expect("saved");
+        let items = [
+            json!({"id":"msg_u","thread_id":id,"created_at":"2025-01-01T00:00:01Z","type":"user_message",
+                   "content":[{"type":"input_text","text":"Hi"}],"attachments":[],"inference_options":{}}),
+            json!({"id":"msg_w","thread_id":id,"created_at":"2025-01-01T00:00:02Z","type":"widget",
+                   "widget":{"type":"Card","children":[{"type":"Text","value":"Pick one"}]}}),
+            json!({"id":"si_p","thread_id":id,"created_at":"2025-01-01T00:00:03Z","type":"structured_input",
+                   "status":"pending","inputs":[{"id":"q1","question":"Colour?","type":"freeform"}]}),
+            json!({"id":"tc_p","thread_id":id,"created_at":"2025-01-01T00:00:04Z","type":"client_tool_call",
+                   "status":"pending","call_id":"call_1","name":"get_weather","arguments":{}}),
+        ];
+        for value in items {
+            let added = store
+                .add_thread_item(&ThreadId::new(id), &item(value), &alice)
+                .await;
+            added.expect("added");
+        }
+    }
+}
+
+#[tokio::test]
+async fn work_on_a_locked_or_closed_thread_is_409_naming_the_status_and_changes_nothing() {
+    let message = json!({"content":[{"type":"input_text","text":"hi"}],"attachments":[],"inference_options":{}});
+    let action = json!({"type":"pick","payload":null});
+    let closed = r#"{"error":{"code":"thread_closed","message":"Thread thr_closed is closed: Resolved by support"}}"#;
+    let locked = r#"{"error":{"code":"thread_locked","message":"Thread thr_locked is locked"}}"#;
+    let work = |thread: &str| {
+        [
+            json!({"type":"threads.add_user_message","params":{"thread_id":thread,"input":message}}),
+            json!({"type":"threads.retry_after_item","params":{"thread_id":thread,"item_id":"msg_u"}}),
+            json!({"type":"threads.add_client_tool_output","params":{"thread_id":thread,"result":{"ok":true}}}),
+            json!({"type":"threads.add_structured_input","params":{"thread_id":thread,"item_id":"si_p","input":{}}}),
+            json!({"type":"threads.custom_action","params":{"thread_id":thread,"item_id":"msg_w","action":action}}),
+            json!({"type":"threads.sync_custom_action","params":{"thread_id":thread,"item_id":"msg_w","action":action}}),
+        ]
+    };
+    let mut failures = Vec::new();
+    for (thread, expected) in [("thr_closed", closed), ("thr_locked", locked)] {
+        for body in work(thread) {
+            let app = app();
+            seed_threads_not_open(&app.store).await;
+            let before = dump(&app.store).await;
+            let (status, content_type, error) =
+                call(&app.router, post(Some("alice"), body.to_string())).await;
+            let got = (status.as_u16(), content_type.as_str(), error.as_str());
+            if got != (409, "application/json", expected) {
+                failures.push(format!("{} on {thread}: got {got:?}", body["type"]));
+            }
+            if dump(&app.store).await != before {
+                failures.push(format!("{} on {thread}: the store changed", body["type"]));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn a_closed_thread_can_still_be_read_renamed_and_deleted() {
+    let app = app();
+    seed_threads_not_open(&app.store).await;
+    let reads = [
+        json!({"type":"threads.get_by_id","params":{"thread_id":"thr_closed"}}),
+        json!({"type":"items.list","params":{"thread_id":"thr_closed"}}),
+        json!({"type":"threads.update","params":{"thread_id":"thr_closed","title":"Done"}}),
+        json!({"type":"threads.delete","params":{"thread_id":"thr_closed"}}),
+    ];
+    for body in reads {
+        let (status, _, answer) = call(&app.router, post(Some("alice"), body.to_string())).await;
+        assert_eq!(status, StatusCode::OK, "{}: {answer}", body["type"]);
+    }
 }
 
 #[tokio::test]
