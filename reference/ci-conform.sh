@@ -2,12 +2,12 @@
 # The conformance checker in CI (issue 8): prove `chatkit-conform` on the Python SDK's own
 # server, then hold the lesson servers to it.
 #
-#   1. build chatkit-conform and the lessons (01 to 04);
+#   1. build chatkit-conform and the lessons (01 to 05);
 #   2. start reference/conform_app.py (openai-chatkit 1.6.5 on FastAPI + uvicorn) on a free
 #      loopback port and run `check` against it: zero errors required. Its warnings are the
 #      SDK's own quirks (a bare 500 for bad input, protocol#quirk-status-500; a 200 stream
 #      that aborts, protocol#quirk-aborted-stream);
-#   3. run `check` against lessons 01 to 04, lesson04 in both memory modes (`--store memory`,
+#   3. run `check` against lessons 01 to 05, lesson04 in both memory modes (`--store memory`,
 #      each on a free port):
 #      zero errors AND zero warnings, except the checks listed in LESSON_ALLOWED_WARNINGS;
 #   4. run `validate` over every SSE fixture: zero errors and zero warnings.
@@ -87,8 +87,9 @@ run_conform() {
     fi
 }
 
-log "building chatkit-conform, lesson01, lesson02, lesson03, lesson04"
-cargo build --quiet --bin chatkit-conform --bin lesson01 --bin lesson02 --bin lesson03 --bin lesson04
+log "building chatkit-conform, lesson01, lesson02, lesson03, lesson04, lesson05"
+cargo build --quiet --bin chatkit-conform --bin lesson01 --bin lesson02 --bin lesson03 --bin lesson04 \
+    --bin lesson05
 bin_dir="${CARGO_TARGET_DIR:-${repo_root}/target}/debug"
 conform="${bin_dir}/chatkit-conform"
 
@@ -132,6 +133,12 @@ l4p_port="$(free_port)"
 start_server lesson04-previous-response "${l4p_port}" "${bin_dir}/lesson04" --store memory \
     --previous-response --port "${l4p_port}"
 run_conform lesson04-previous-response check --url "http://127.0.0.1:${l4p_port}/chatkit" \
+    --second-user-header x-user-id:intruder --deny-warnings "${allow_flags[@]}"
+
+# Lesson 05 builds its own context from the headers (the user from `x-user-id`, as before).
+l5_port="$(free_port)"
+start_server lesson05 "${l5_port}" "${bin_dir}/lesson05" --store memory --port "${l5_port}"
+run_conform lesson05 check --url "http://127.0.0.1:${l5_port}/chatkit" \
     --second-user-header x-user-id:intruder --deny-warnings "${allow_flags[@]}"
 
 # 3. Every recorded SSE fixture, offline.
