@@ -17,16 +17,18 @@ use std::sync::Arc;
 use chatkit::agent::{Agent, DEFAULT_MODEL, Runner};
 use chatkit::clock::FixedClock;
 use chatkit::http::ask::create_thread_body;
+use chatkit::http::{self, ContextBuilder};
 use chatkit::id_gen::SequentialIds;
 use chatkit::protocol::{
     ItemKind, Order, Task, TaskKind, TaskStatusIndicator, ThreadId, ThreadItem, ThreadItemUpdate,
-    ThreadStreamEvent, Timestamp, Workflow, WorkflowKind, WorkflowSummary,
+    ThreadStatus, ThreadStreamEvent, Timestamp, Workflow, WorkflowKind, WorkflowSummary,
 };
 use chatkit::provider::mock::{MockProvider, Script};
-use chatkit::server::{ChatKitServer, ProcessResult, Processor};
-use chatkit::store::{MemoryStore, PageRequest, UserContext};
+use chatkit::server::{ChatKitServer, ProcessError, ProcessResult, Processor};
+use chatkit::store::{MemoryStore, PageRequest, Store, StoreContext, UserContext};
 use futures::StreamExt;
 use serde_json::{Value, json};
+use tower::ServiceExt;
 
 // Each exercise, compiled from your file in `exercises/` (or the solution, with `--features
 // solutions`) by the macro the lesson binaries use for `--exercise N`.
@@ -102,6 +104,22 @@ chatkit::exercise!(
     lesson04_ex4,
     exercise: "../lessons/lesson04/exercises/ex4_hidden_note.rs",
     solution: "../lessons/lesson04/solutions/ex4_hidden_note.rs"
+);
+
+chatkit::exercise!(
+    lesson05_ex1,
+    exercise: "../lessons/lesson05/exercises/ex1_preferred_language.rs",
+    solution: "../lessons/lesson05/solutions/ex1_preferred_language.rs"
+);
+chatkit::exercise!(
+    lesson05_ex2,
+    exercise: "../lessons/lesson05/exercises/ex2_message_limit.rs",
+    solution: "../lessons/lesson05/solutions/ex2_message_limit.rs"
+);
+chatkit::exercise!(
+    lesson05_ex3,
+    exercise: "../lessons/lesson05/exercises/ex3_tenant_scope.rs",
+    solution: "../lessons/lesson05/solutions/ex3_tenant_scope.rs"
 );
 
 /// Lesson 04's server, which runs exercise 2's converter.
@@ -1068,5 +1086,232 @@ async fn lesson04_ex4_the_model_gets_a_note_the_client_never_sees() -> Result<()
     expect(
         !listed.to_string().contains(hidden),
         format!("`items.list` never shows the hidden item: {listed}"),
+    )
+}
+
+// ---- Lesson 05 ---------------------------------------------------------------------------------
+
+/// The router of a lesson 05 exercise: `server` over a fresh memory store, with the exercise's
+/// own context type built by `context`, and the same injected ids and clock as `processor`.
+fn router_with_context<C: StoreContext + Clone + 'static>(
+    server: impl ChatKitServer<C>,
+    context: impl ContextBuilder<C>,
+) -> axum::Router {
+    let start = Timestamp::from_ymd_hms(2025, 1, 2, 3, 4, 5).expect("valid date");
+    let processor = Processor::builder(server, MemoryStore::new())
+        .ids(SequentialIds::new())
+        .clock(FixedClock::at(start))
+        .build();
+    http::router(processor, context)
+}
+
+/// POSTs `body` to `router` with `headers`, as a client would: the status and the body.
+async fn post_with_headers(
+    router: &axum::Router,
+    headers: &[(&str, &str)],
+    body: String,
+) -> (u16, String) {
+    let mut request = axum::http::Request::post("/chatkit");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request
+        .body(axum::body::Body::from(body))
+        .expect("a request");
+    let response = router.clone().oneshot(request).await.expect("infallible");
+    let status = response.status().as_u16();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await;
+    let text = String::from_utf8_lossy(&bytes.expect("a body")).into_owned();
+    (status, text)
+}
+
+#[tokio::test]
+async fn lesson05_ex1_answer_in_the_language_the_user_prefers_most() -> Result<(), Hint> {
+    let cases = [
+        (
+            "fr;q=0.3, de-AT;q=0.8, ja",
+            "Hallo, ana.",
+            "the heaviest spoken language wins",
+        ),
+        (
+            "ES, fr",
+            "Hola, ana.",
+            "equal weights (1 when absent): the first listed wins",
+        ),
+        (
+            "fr;q=0.5, es;q=0.5",
+            "Bonjour, ana.",
+            "equal weights: the first listed wins",
+        ),
+        (
+            "fr;q=0, de;q=0.1",
+            "Hallo, ana.",
+            "`q=0` means \"not this language\"",
+        ),
+        (
+            "*, ja",
+            "Hello, ana.",
+            "`*` and unknown languages count for nothing: English",
+        ),
+        ("", "Hello, ana.", "an empty header: English"),
+    ];
+    let router = router_with_context(lesson05_ex1::Greeter, lesson05_ex1::visitor_from_headers);
+    for (accept_language, greeting, rule) in cases {
+        let router = router.clone();
+        let headers = [("x-user-id", "ana"), ("accept-language", accept_language)];
+        let (status, body) = graded(
+            "Write `preferred_language`: it runs in the context builder, for every request.",
+            async move { post_with_headers(&router, &headers, create_thread_body("hi")).await },
+        )
+        .await?;
+        expect(
+            status == 200 && body.contains(&format!("\"text\":\"{greeting}\"")),
+            format!(
+                "with `Accept-Language: {accept_language}` the answer is `{greeting}` ({rule}); \
+                 got {status}: {body} (a 500 means the context builder panicked: is there \
+                 still a `todo!()`?)"
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn lesson05_ex2_close_the_thread_after_three_messages() -> Result<(), Hint> {
+    let processor = Arc::new(processor(lesson05_ex2::Limited));
+    let mut thread = None;
+    for (n, text) in [(1, "one"), (2, "two"), (3, "three")] {
+        let body = match &thread {
+            None => create_thread_body(text),
+            Some(thread) => add_user_message(thread, text),
+        };
+        let events = stream(&processor, "alice", &body).await?;
+        thread.get_or_insert_with(|| created_thread(&events));
+        let produced = responder_events(&events)?;
+        let got = answers(produced);
+        expect(
+            got == [format!("Message {n} of 3.")],
+            format!("message {n} is answered `Message {n} of 3.`, got {got:?}"),
+        )?;
+        let closed = produced.iter().any(|event| {
+            matches!(event, ThreadStreamEvent::ThreadUpdated { thread }
+            if thread.metadata.status == ThreadStatus::Closed {
+                reason: Some(lesson05_ex2::LIMIT_REASON.to_owned()),
+            })
+        });
+        expect(
+            closed == (n == 3),
+            format!(
+                "the thread is closed (a `thread.updated` with `ThreadStatus::Closed` and \
+                 `LIMIT_REASON`) with the third answer and not before; after message {n}: {}",
+                if closed { "closed" } else { "not closed" }
+            ),
+        )?;
+    }
+    let thread = thread.expect("a thread was created");
+    let refused = processor
+        .process(
+            add_user_message(&thread, "four").as_bytes(),
+            UserContext::new("alice"),
+        )
+        .await;
+    expect(
+        matches!(refused, Err(ProcessError::ThreadNotOpen { .. })),
+        "a fourth message is refused (409 thread_closed): yield the `thread.updated` so the \
+         pipeline saves the closed status",
+    )?;
+    let items = processor
+        .store()
+        .load_thread_items(
+            &thread,
+            &PageRequest::first(100, Order::Asc),
+            &UserContext::new("alice"),
+        )
+        .await
+        .expect("the thread's items");
+    expect(
+        items.data.len() == 6,
+        format!(
+            "three messages and three answers are stored, got {} items",
+            items.data.len()
+        ),
+    )
+}
+
+#[tokio::test]
+async fn lesson05_ex3_keep_two_tenants_users_of_the_same_name_apart() -> Result<(), Hint> {
+    let router = router_with_context(lesson05_ex3::Echo, lesson05_ex3::tenant_user_from_headers);
+    let outcome = graded(
+        "Write `TenantUser::new`: the context builder calls it for every request.",
+        async move {
+            let acme = [("x-tenant-id", "acme"), ("x-user-id", "alice")];
+            let globex = [("x-tenant-id", "globex"), ("x-user-id", "alice")];
+            let (_, created) = post_with_headers(&router, &acme, create_thread_body("hi")).await;
+            let thread = json!("thr_0001");
+            let requests = [
+                (
+                    "threads.get_by_id",
+                    json!({"type": "threads.get_by_id", "params": {"thread_id": thread}}),
+                ),
+                (
+                    "items.list",
+                    json!({"type": "items.list", "params": {"thread_id": thread}}),
+                ),
+                (
+                    "threads.add_user_message",
+                    serde_json::from_str(&add_user_message(&ThreadId::new("thr_0001"), "mine now"))
+                        .expect("JSON"),
+                ),
+                (
+                    "threads.delete",
+                    json!({"type": "threads.delete", "params": {"thread_id": thread}}),
+                ),
+            ];
+            let mut statuses = Vec::new();
+            for (name, body) in requests {
+                statuses.push((
+                    name,
+                    post_with_headers(&router, &globex, body.to_string())
+                        .await
+                        .0,
+                ));
+            }
+            let own = json!({"type": "threads.get_by_id", "params": {"thread_id": thread}});
+            let (own_status, _) = post_with_headers(&router, &acme, own.to_string()).await;
+            // Two pairs that a plain `tenant:user` join would both turn into `a:b:c`.
+            let first = [("x-tenant-id", "a:b"), ("x-user-id", "c")];
+            let second = [("x-tenant-id", "a"), ("x-user-id", "b:c")];
+            post_with_headers(&router, &first, create_thread_body("secret")).await;
+            let other = json!({"type": "threads.get_by_id", "params": {"thread_id": "thr_0002"}});
+            let (forged, _) = post_with_headers(&router, &second, other.to_string()).await;
+            (created, statuses, own_status, forged)
+        },
+    )
+    .await?;
+    let (created, statuses, own_status, forged) = outcome;
+    expect(
+        created.contains("alice of acme said: hi"),
+        format!(
+            "alice of acme creates a thread; got {created} (a 500 means the context builder \
+             panicked: is there still a `todo!()`?)"
+        ),
+    )?;
+    for (name, status) in statuses {
+        expect(
+            status == 404,
+            format!(
+                "`{name}` on acme's thread as alice of globex must be a 404, got {status}: \
+                 the owner key must name the tenant as well as the user"
+            ),
+        )?;
+    }
+    expect(
+        own_status == 200,
+        format!("alice of acme still reads her own thread, got {own_status}"),
+    )?;
+    expect(
+        forged == 404,
+        "user `b:c` of tenant `a` reads the thread of user `c` of tenant `a:b`: a plain \
+         `tenant:user` join gives both `a:b:c`. Start the key with the tenant's length",
     )
 }
