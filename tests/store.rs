@@ -1,4 +1,4 @@
-//! The store contract, run against both stores in this crate, plus the tests that are about
+//! The store contract, run against every store in this crate, plus the tests that are about
 //! one store or about a difference from the reference.
 //!
 //! `store_contract_tests!` expands to one `#[tokio::test]` per behaviour of
@@ -30,6 +30,275 @@ mod sqlite_store {
             .expect("an in-memory database opens")
             .with_ids(SequentialIds::new())
     });
+}
+
+/// The contract on PostgreSQL, each test in a schema of its own so that they run in
+/// parallel, and what only a shared database has: two stores on one schema, migrations run
+/// again or at once, a database that is not there.
+///
+/// The database comes from `CHATKIT_TEST_DATABASE_URL`. Without it these tests pass at once
+/// and one line says how to run them; `.ci/run` always sets it, so CI never skips them.
+mod postgres_store {
+    use super::*;
+    use std::io::Write;
+    use std::sync::Once;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    use chatkit::store::PostgresStore;
+
+    const URL_VARIABLE: &str = "CHATKIT_TEST_DATABASE_URL";
+
+    /// Test schemas older than this are left over from earlier runs and are dropped. No run
+    /// lasts an hour, so a schema that another run is still using is never dropped.
+    const LEFTOVER_AGE_SECONDS: u64 = 3_600;
+
+    /// The test database's URL, or `None` (and, once per test binary, the line that says how
+    /// to run these tests).
+    fn database_url() -> Option<String> {
+        match std::env::var(URL_VARIABLE) {
+            Ok(url) if !url.is_empty() => Some(url),
+            _ => {
+                static SAID: Once = Once::new();
+                SAID.call_once(|| {
+                    // Written to stderr directly: the harness captures `eprintln!` of tests
+                    // that pass, and these do.
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "skipped: set {URL_VARIABLE}=postgres://postgres@127.0.0.1:5432/test \
+                         to run the PostgreSQL store tests"
+                    );
+                });
+                None
+            }
+        }
+    }
+
+    fn now_seconds() -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_secs())
+    }
+
+    /// A schema name no other test or run uses: its time (so that a later run can tell a
+    /// leftover), the process, and a counter.
+    fn fresh_schema() -> String {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        format!("chatkit_test_{}_{}_{n}", now_seconds(), std::process::id())
+    }
+
+    /// A plain connection beside the store, to look at or change what it wrote.
+    async fn raw_client(url: &str) -> tokio_postgres::Client {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .expect("the test database is reachable");
+        tokio::spawn(connection);
+        client
+    }
+
+    async fn drop_schema(url: &str, schema: &str) {
+        raw_client(url)
+            .await
+            .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+            .await
+            .expect("drop the test schema");
+    }
+
+    /// Drops the schemas of runs that ended more than an hour ago, once per test binary. The
+    /// contract's tests cannot drop their own (the macro has no step after the test), so each
+    /// run cleans up after the ones before it.
+    async fn drop_leftover_schemas(url: &str) {
+        static SWEPT: AtomicBool = AtomicBool::new(false);
+        if SWEPT.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let client = raw_client(url).await;
+        let rows = client
+            .query(
+                r"SELECT nspname FROM pg_namespace WHERE nspname LIKE 'chatkit\_test\_%'",
+                &[],
+            )
+            .await
+            .expect("list the test schemas");
+        for row in rows {
+            let name: String = row.get(0);
+            let created = name
+                .split('_')
+                .nth(2)
+                .and_then(|seconds| seconds.parse::<u64>().ok());
+            if created.is_some_and(|at| now_seconds().saturating_sub(at) > LEFTOVER_AGE_SECONDS) {
+                // Another run may be dropping the same one: `IF EXISTS`, and a failure is
+                // only a schema left for the next run.
+                let _ = client
+                    .batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
+                    .await;
+            }
+        }
+    }
+
+    async fn fresh_store() -> Option<PostgresStore> {
+        let url = database_url()?;
+        drop_leftover_schemas(&url).await;
+        let store = PostgresStore::connect_in_schema(&url, &fresh_schema())
+            .await
+            .expect("the test database is reachable");
+        Some(store.with_ids(SequentialIds::new()))
+    }
+
+    chatkit::store_contract_tests!(optional: fresh_store());
+
+    async fn connect(url: &str, schema: &str) -> PostgresStore {
+        PostgresStore::connect_in_schema(url, schema)
+            .await
+            .expect("connect")
+    }
+
+    async fn recorded_versions(url: &str, schema: &str) -> Vec<i32> {
+        raw_client(url)
+            .await
+            .query(
+                &format!("SELECT version FROM {schema}.schema_migrations ORDER BY version"),
+                &[],
+            )
+            .await
+            .expect("read the versions")
+            .iter()
+            .map(|row| row.get(0))
+            .collect()
+    }
+
+    fn at(seconds: i64) -> Timestamp {
+        let start = Timestamp::from_ymd_hms(2025, 1, 2, 3, 4, 5).expect("valid date");
+        Timestamp::from_datetime(start.as_datetime() + chrono::Duration::seconds(seconds))
+    }
+
+    /// Two stores stand in for two server instances: what one writes, the other reads at
+    /// once, because neither keeps anything in memory.
+    #[tokio::test]
+    async fn two_stores_on_one_schema_see_each_others_writes() {
+        let Some(url) = database_url() else { return };
+        let schema = fresh_schema();
+        let (a, b) = (connect(&url, &schema).await, connect(&url, &schema).await);
+        let user = UserContext::new("u");
+        let thread_id = ThreadId::new("thr_1");
+        let mut thread = ThreadMetadata::new("thr_1", at(0));
+
+        a.save_thread(&thread, &user).await.expect("save on a");
+        assert_eq!(b.load_thread(&thread_id, &user).await.expect("b"), thread);
+
+        b.add_thread_item(&thread_id, &message("msg_1", at(1)), &user)
+            .await
+            .expect("add on b");
+        let page = a
+            .load_thread_items(&thread_id, &PageRequest::first(10, Order::Asc), &user)
+            .await
+            .expect("load on a");
+        assert_eq!(page.data, [message("msg_1", at(1))]);
+        let again = a
+            .add_thread_item(&thread_id, &message("msg_1", at(2)), &user)
+            .await;
+        assert!(
+            matches!(again, Err(StoreError::DuplicateItem { .. })),
+            "{again:?}"
+        );
+
+        thread.title = Some("renamed on b".to_owned());
+        b.save_thread(&thread, &user).await.expect("update on b");
+        let seen = a.load_thread(&thread_id, &user).await.expect("a");
+        assert_eq!(seen.title.as_deref(), Some("renamed on b"));
+
+        b.delete_thread(&thread_id, &user)
+            .await
+            .expect("delete on b");
+        let gone = a.load_thread(&thread_id, &user).await;
+        assert!(
+            matches!(gone, Err(StoreError::ThreadNotFound { .. })),
+            "{gone:?}"
+        );
+        let items = a
+            .load_thread_items(&thread_id, &PageRequest::first(10, Order::Asc), &user)
+            .await
+            .expect("load on a");
+        assert!(items.data.is_empty(), "{items:?}");
+        drop_schema(&url, &schema).await;
+    }
+
+    #[tokio::test]
+    async fn a_second_start_migrates_nothing_and_keeps_the_data() {
+        let Some(url) = database_url() else { return };
+        let schema = fresh_schema();
+        let user = UserContext::new("u");
+        let thread = ThreadMetadata::new("thr_1", at(0));
+        connect(&url, &schema)
+            .await
+            .save_thread(&thread, &user)
+            .await
+            .expect("save");
+
+        let again = connect(&url, &schema).await;
+        assert_eq!(recorded_versions(&url, &schema).await, [1]);
+        let kept = again.load_thread(&thread.id, &user).await.expect("kept");
+        assert_eq!(kept, thread);
+        drop_schema(&url, &schema).await;
+    }
+
+    /// Instances of a deploy start together: the advisory lock makes them migrate one at a
+    /// time, so none fails on a table or schema that another has just created.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn stores_starting_together_on_a_new_schema_all_succeed() {
+        let Some(url) = database_url() else { return };
+        let schema = fresh_schema();
+        let mut starts = tokio::task::JoinSet::new();
+        for _ in 0..4 {
+            let (url, schema) = (url.clone(), schema.clone());
+            starts.spawn(async move { PostgresStore::connect_in_schema(&url, &schema).await });
+        }
+        while let Some(started) = starts.join_next().await {
+            started.expect("no panic").expect("every start succeeds");
+        }
+        assert_eq!(recorded_versions(&url, &schema).await, [1]);
+        drop_schema(&url, &schema).await;
+    }
+
+    #[tokio::test]
+    async fn a_schema_from_a_newer_build_is_refused() {
+        let Some(url) = database_url() else { return };
+        let schema = fresh_schema();
+        drop(connect(&url, &schema).await);
+        raw_client(&url)
+            .await
+            .batch_execute(&format!(
+                "INSERT INTO {schema}.schema_migrations (version) VALUES (2)"
+            ))
+            .await
+            .expect("pretend a newer build migrated");
+
+        let refused = PostgresStore::connect_in_schema(&url, &schema).await;
+        assert!(
+            matches!(
+                refused,
+                Err(StoreError::UnsupportedSchema {
+                    found: 2,
+                    supported: 1
+                })
+            ),
+            "{refused:?}"
+        );
+        drop_schema(&url, &schema).await;
+    }
+
+    /// Needs no database: nothing listens on port 1, and the second URL does not parse.
+    #[tokio::test]
+    async fn a_database_that_is_not_there_is_a_typed_error() {
+        for url in ["postgres://postgres@127.0.0.1:1/test", "postgres://:nope"] {
+            let failed = PostgresStore::connect(url).await;
+            assert!(
+                matches!(failed, Err(StoreError::Postgres(_))),
+                "{url}: {failed:?}"
+            );
+        }
+    }
 }
 
 /// The contract through `Arc<dyn Store<_>>`, the type a binary holds when it picks its store

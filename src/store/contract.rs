@@ -14,7 +14,7 @@
 //! ```
 //!
 //! The suite builds its request contexts with [`UserContext`]; a store that implements
-//! `Store<C>` for every `C: StoreContext` (as the two in this crate do) runs it unchanged.
+//! `Store<C>` for every `C: StoreContext` (as the three in this crate do) runs it unchanged.
 //!
 //! Where it sits: test support, shipped in the library so a backend engineer's own store can
 //! be held to the same rules as ours.
@@ -936,10 +936,29 @@ fn one_item_of_every_kind(thread_id: &str) -> Vec<ThreadItem> {
 /// its own), for example `async { MemoryStore::new() }`. The store type must implement
 /// `Store<UserContext>` and be `'static`. The calling crate needs `tokio` with the `macros`
 /// and `rt-multi-thread` features.
+///
+/// A store that needs a service the machine may not have (a database server) uses the
+/// `optional:` form, whose future gives an `Option` of a store: with `None`, each test
+/// returns at once and passes, so the factory should say once why it gave none.
+///
+/// ```ignore
+/// chatkit::store_contract_tests!(optional: async {
+///     let url = std::env::var("MY_DATABASE_URL").ok()?;
+///     MyStore::connect(&url).await.ok()
+/// });
+/// ```
 #[macro_export]
 macro_rules! store_contract_tests {
+    // First: `optional` is an identifier, which could begin the `expr` of the next arm, and
+    // an arm that starts parsing an `expr` does not give way to a later one.
+    (optional: $make_store:expr) => {
+        $crate::store_contract_tests!(@suite optional $make_store);
+    };
     ($make_store:expr) => {
-        $crate::store_contract_tests!(@each $make_store;
+        $crate::store_contract_tests!(@suite required $make_store);
+    };
+    (@suite $mode:ident $make_store:expr) => {
+        $crate::store_contract_tests!(@each $mode $make_store;
             save_and_load_thread_metadata,
             save_and_load_thread_metadata_null_title,
             update_thread_metadata,
@@ -967,17 +986,28 @@ macro_rules! store_contract_tests {
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn concurrent_inserts_lose_nothing() {
-            let store = ::std::sync::Arc::new($make_store.await);
+            let store = $crate::store_contract_tests!(@make $mode $make_store);
+            let store = ::std::sync::Arc::new(store);
             $crate::store::contract::concurrent_inserts_lose_nothing(store).await;
         }
     };
-    (@each $make_store:expr; $($behaviour:ident),+ $(,)?) => {
+    (@each $mode:ident $make_store:expr; $($behaviour:ident),+ $(,)?) => {
         $(
             #[tokio::test]
             async fn $behaviour() {
-                let store = $make_store.await;
+                let store = $crate::store_contract_tests!(@make $mode $make_store);
                 $crate::store::contract::$behaviour(&store).await;
             }
         )+
+    };
+    // The store of one test: awaited, or, in the optional form, the test ends without one.
+    (@make required $make_store:expr) => {
+        $make_store.await
+    };
+    (@make optional $make_store:expr) => {
+        match $make_store.await {
+            ::std::option::Option::Some(store) => store,
+            ::std::option::Option::None => return,
+        }
     };
 }

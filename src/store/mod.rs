@@ -22,7 +22,8 @@
 //! (`Arc<dyn Store<C>>`), and an `async fn` in a trait is not dyn-compatible in Rust 1.95.
 //!
 //! Implementations: [`MemoryStore`] for tests and demos, [`SqliteStore`] as the embedded
-//! default of every lesson. [`contract`] is the behaviour suite both pass, and yours can too.
+//! default of every lesson, and [`PostgresStore`] for several server instances on one
+//! database. [`contract`] is the behaviour suite all three pass, and yours can too.
 //! [`AnyStore`] is whichever of them a binary's flags chose, usable with any context type.
 //! [`retention`] purges old threads and closes idle ones through this trait, so it works on
 //! every store.
@@ -31,6 +32,7 @@ mod any;
 pub mod contract;
 pub mod memory;
 mod paging;
+pub mod postgres;
 pub mod retention;
 pub mod sqlite;
 
@@ -46,6 +48,7 @@ use crate::protocol::{
 
 pub use any::AnyStore;
 pub use memory::MemoryStore;
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// What a store needs to know about the request it is serving: whose data it is.
@@ -173,11 +176,30 @@ pub enum StoreError {
     /// The SQLite database failed.
     #[error("the SQLite store failed")]
     Sqlite(#[from] rusqlite::Error),
-    /// The SQLite file was written by a newer build whose schema this one does not know;
+    /// The PostgreSQL database failed: the URL did not parse, the server could not be reached
+    /// or refused the login, or a statement failed.
+    #[error("the PostgreSQL store failed")]
+    Postgres(#[from] tokio_postgres::Error),
+    /// No PostgreSQL connection could be had from the pool in time (all were busy, or the
+    /// server was too slow to accept a new one).
+    #[error("no PostgreSQL connection was available")]
+    PostgresPool(#[source] deadpool_postgres::PoolError),
+    /// A PostgreSQL schema name that is not a plain lowercase identifier; see
+    /// [`PostgresStore::connect_in_schema`].
+    #[error(
+        "{name:?} is not a usable schema name: use lowercase letters, digits and _, \
+         not starting with a digit, at most 63 bytes"
+    )]
+    InvalidSchemaName {
+        /// The name given.
+        name: String,
+    },
+    /// The database was written by a newer build whose schema this one does not know;
     /// opening it anyway could corrupt it, so upgrade the program instead.
     #[error("the database schema is version {found}; this build understands up to {supported}")]
     UnsupportedSchema {
-        /// The version recorded in the file (`PRAGMA user_version`).
+        /// The version recorded in the database (SQLite's `PRAGMA user_version`, the largest
+        /// row of PostgreSQL's `schema_migrations`).
         found: i64,
         /// The newest version this build can read and migrate to.
         supported: i64,
