@@ -288,6 +288,35 @@ mod postgres_store {
         drop_schema(&url, &schema).await;
     }
 
+    #[tokio::test]
+    async fn a_row_that_is_not_protocol_json_is_reported_as_corrupt() {
+        let Some(url) = database_url() else { return };
+        let schema = fresh_schema();
+        let store = connect(&url, &schema).await;
+        raw_client(&url)
+            .await
+            .batch_execute(&format!(
+                r#"INSERT INTO {schema}.threads (owner, id, created_at, json)
+                   VALUES ('u', 'thr_1', 0, '{{"id": 1}}')"#
+            ))
+            .await
+            .expect("raw insert");
+        let user = UserContext::new("u");
+        let loaded = store.load_thread(&ThreadId::new("thr_1"), &user).await;
+        assert!(
+            matches!(loaded, Err(StoreError::Corrupt { what: "thread", .. })),
+            "{loaded:?}"
+        );
+        let listed = store
+            .load_threads(&PageRequest::first(10, Order::Asc), &user)
+            .await;
+        assert!(
+            matches!(listed, Err(StoreError::Corrupt { what: "thread", .. })),
+            "{listed:?}"
+        );
+        drop_schema(&url, &schema).await;
+    }
+
     /// Needs no database: nothing listens on port 1, and the second URL does not parse.
     #[tokio::test]
     async fn a_database_that_is_not_there_is_a_typed_error() {

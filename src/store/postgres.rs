@@ -244,8 +244,9 @@ struct ListQueries {
     first_asc: &'static str,
     /// The first page, newest first: the same index, walked backwards.
     first_desc: &'static str,
-    /// A later page, oldest first. The subquery finds the cursor's time by primary key; the
-    /// row value compares `id` only when times are equal, the tie-break of `paging.rs`.
+    /// A later page, oldest first. The subquery finds the cursor's time from its full key
+    /// (one index lookup); the row value compares `id` only when times are equal, the
+    /// tie-break of `paging.rs`.
     after_asc: &'static str,
     /// A later page, newest first.
     after_desc: &'static str,
@@ -760,10 +761,33 @@ impl<C: StoreContext + ?Sized> Store<C> for PostgresStore {
 
 #[cfg(test)]
 mod tests {
-    //! What needs no database: the schema-name rule. Everything else is in `tests/store.rs`,
-    //! which runs when `CHATKIT_TEST_DATABASE_URL` names one.
+    //! What needs no database (the schema-name rule), and the query plans, which need one but
+    //! look at this file's private SQL. The store's behaviour is in `tests/store.rs`.
+
+    use std::io::Write;
+    use std::sync::Once;
 
     use super::*;
+
+    /// The database named by `CHATKIT_TEST_DATABASE_URL`, as in `tests/store.rs`; without it,
+    /// one line (per test binary) says how to run the tests that need it.
+    fn test_database_url() -> Option<String> {
+        match std::env::var("CHATKIT_TEST_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => Some(url),
+            _ => {
+                static SAID: Once = Once::new();
+                SAID.call_once(|| {
+                    // Straight to stderr: the harness captures `eprintln!` of passing tests.
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "skipped: set CHATKIT_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \
+                         to run the PostgreSQL query-plan test"
+                    );
+                });
+                None
+            }
+        }
+    }
 
     #[test]
     fn only_plain_lowercase_identifiers_are_schema_names() {
@@ -784,5 +808,65 @@ mod tests {
             matches!(refused, Err(StoreError::InvalidSchemaName { ref name }) if name == "a;b"),
             "{refused:?}"
         );
+    }
+
+    /// The claim of the module doc: every paged query walks a `_by_time` index in the order
+    /// asked for, with no sort step, and a later page enters the index at the cursor.
+    #[tokio::test]
+    async fn paged_queries_walk_the_time_index_without_sorting() {
+        let Some(url) = test_database_url() else {
+            return;
+        };
+        let schema = format!("chatkit_plan_test_{}", std::process::id());
+        let store = PostgresStore::connect_in_schema(&url, &schema)
+            .await
+            .expect("connect");
+        let mut client = store.client().await.expect("a connection");
+        let transaction = client.transaction().await.expect("begin");
+        // The tables are empty, so a sequential scan and a sort would be cheapest and the
+        // planner would choose them; priced out, what is left shows whether an index can
+        // give the rows in order. `SET LOCAL` ends with the transaction.
+        transaction
+            .batch_execute("SET LOCAL enable_seqscan = off")
+            .await
+            .expect("set");
+        let (owner, thread, cursor, limit) = ("u", "thr_1", "msg_1", 21_i64);
+        let queries: [(&str, Vec<Param<'_>>); 6] = [
+            (ITEM_LIST.first_asc, vec![&owner, &thread, &limit]),
+            (ITEM_LIST.first_desc, vec![&owner, &thread, &limit]),
+            (ITEM_LIST.after_asc, vec![&owner, &thread, &cursor, &limit]),
+            (ITEM_LIST.after_desc, vec![&owner, &thread, &cursor, &limit]),
+            (THREAD_LIST.after_asc, vec![&owner, &cursor, &limit]),
+            (THREAD_LIST.after_desc, vec![&owner, &cursor, &limit]),
+        ];
+        for (sql, params) in queries {
+            let plan: Vec<String> = transaction
+                .query(&format!("EXPLAIN {sql}"), &params)
+                .await
+                .expect("explain")
+                .iter()
+                .map(|row| row.get(0))
+                .collect();
+            let plan = plan.join("\n");
+            assert!(plan.contains("_by_time"), "{sql}\n→ {plan}");
+            assert!(!plan.contains("Sort"), "{sql}\n→ {plan}");
+            if sql.contains("(created_at, id) ") {
+                // The row comparison is an index condition, not a filter on scanned rows.
+                assert!(
+                    plan.contains("Index Cond") && plan.contains("ROW(created_at, id)"),
+                    "{sql}\n→ {plan}"
+                );
+                assert!(!plan.contains("Filter"), "{sql}\n→ {plan}");
+            }
+        }
+        transaction.rollback().await.expect("rollback");
+        drop(client);
+        store
+            .client()
+            .await
+            .expect("a connection")
+            .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+            .await
+            .expect("drop the test schema");
     }
 }
