@@ -85,8 +85,9 @@
 //! # Cancellation
 //!
 //! If the future of a store call is dropped (the client went away), its query may or may not
-//! have reached the server. Every write is one statement, or one transaction that rolls back
-//! when its connection returns to the pool unfinished, so it is never half applied.
+//! have reached the server. Every write is one statement, or one transaction: a transaction
+//! dropped unfinished sends `ROLLBACK` (tokio-postgres does so when it is dropped), ahead of
+//! whatever the connection runs next for another caller, so it is never half applied.
 //!
 //! Python counterpart: none ships with the SDK. Its documentation's Postgres example is
 //! partial: its `save_thread` is a plain `INSERT`, although the SDK calls it to update a
@@ -189,6 +190,7 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 /// `hashtext` maps the schema's name to the lock's second `int4` key. Two names that hash
 /// alike only make their migrations wait for each other, which is harmless.
 const LOCK_MIGRATIONS: &str = "SELECT pg_advisory_xact_lock($1, hashtext($2))";
+const SCHEMA_EXISTS: &str = "SELECT 1 FROM pg_namespace WHERE nspname = $1";
 const CURRENT_VERSION: &str = "SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations";
 const RECORD_VERSION: &str = "INSERT INTO schema_migrations (version) VALUES ($1)";
 
@@ -446,12 +448,21 @@ async fn migrate(client: &mut deadpool_postgres::Client, schema: &str) -> Result
     transaction
         .execute(LOCK_MIGRATIONS, &[&MIGRATION_LOCK_CLASS, &schema])
         .await?;
-    // `IF NOT EXISTS` alone is not enough without the lock: two sessions creating the same
-    // schema at once can both pass the check, and the second then fails on a unique key.
-    // `schema` is a checked plain identifier (see `connect_in_schema`), so it needs no quoting.
-    transaction
-        .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
-        .await?;
+    // Created only if missing, checked by hand rather than with `CREATE SCHEMA IF NOT
+    // EXISTS`: that statement wants the right to create schemas in the database even when the
+    // schema exists, which a role given only its own, ready-made schema does not have. The
+    // lock is what makes check-then-create safe: without it, two sessions could both find
+    // the schema missing, and the second would fail on a unique key. `schema` is a checked
+    // plain identifier (see `connect_in_schema`), so it needs no quoting.
+    if transaction
+        .query_opt(SCHEMA_EXISTS, &[&schema])
+        .await?
+        .is_none()
+    {
+        transaction
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .await?;
+    }
     transaction.batch_execute(CREATE_VERSION_TABLE).await?;
     // Read under the lock: before it, another instance could be migrating this very schema.
     let found: i64 = transaction
