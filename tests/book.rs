@@ -2,7 +2,7 @@
 //! protocol appendix in the repository names a section that exists.
 //!
 //! * Every `{{#include path:anchor}}` in `book/src` names a file that exists and an anchor in it
-//!   with at least one line. mdBook renders a misspelt anchor as an empty listing without a
+//!   with at least one line (or, for `path:N`, a line N that is not blank). mdBook renders a misspelt anchor as an empty listing without a
 //!   warning, so a renamed anchor would silently blank a chapter's code.
 //! * Every citation `protocol#<anchor>` (in `src/`, `tests/`, `lessons/`, `reference/`,
 //!   `examples/`, `benches/`, `.ci/`, the book and the README) names a heading anchor
@@ -138,6 +138,12 @@ fn every_book_include_names_an_existing_non_empty_anchor() {
                 continue;
             };
             let lines = match &include.anchor {
+                // `file:N` is mdBook's include of line N alone (a snapshot's body line, say).
+                Some(line) if line.parse::<usize>().is_ok() => {
+                    let number: usize = line.parse().expect("checked");
+                    let text = source.lines().nth(number.saturating_sub(1)).unwrap_or("");
+                    Some(usize::from(!text.trim().is_empty()))
+                }
                 Some(anchor) => anchored_lines(&source, anchor),
                 None => Some(source.lines().count()),
             };
