@@ -63,7 +63,9 @@ use tracing_subscriber::EnvFilter;
 use super::ask::{self, AskArgs, AskError, create_thread_body};
 use crate::protocol::ThreadId;
 use crate::server::{ChatKitServer, Processor};
-use crate::store::{AnyStore, MemoryStore, SqliteStore, Store, StoreError, UserContext};
+use crate::store::{
+    AnyStore, MemoryStore, PostgresStore, SqliteStore, Store, StoreError, UserContext,
+};
 
 /// The store the flags chose, shared between the app and the scaffold; a [`Store`] for any
 /// request context.
@@ -99,6 +101,10 @@ pub struct ServeArgs {
     /// binary, chatkit-lesson01.sqlite3 for lesson01].
     #[arg(long, value_name = "FILE")]
     pub db: Option<PathBuf>,
+    /// The PostgreSQL database with `--store postgres`, such as
+    /// postgres://user@127.0.0.1:5432/chatkit; its tables are created on first run.
+    #[arg(long, value_name = "URL", required_if_eq("store", "postgres"))]
+    pub database_url: Option<String>,
     /// `--ask` and `--raw`.
     #[command(flatten)]
     pub ask: AskArgs,
@@ -117,13 +123,15 @@ pub struct LessonArgs {
     pub serve: ServeArgs,
 }
 
-/// The two stores of the library: [`SqliteStore`] and [`MemoryStore`].
+/// The three stores of the library: [`SqliteStore`], [`MemoryStore`] and [`PostgresStore`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StoreKind {
     /// Threads survive a restart, in a SQLite file.
     Sqlite,
     /// Threads live in memory and are gone when the server stops.
     Memory,
+    /// Threads live in a PostgreSQL database that several instances can share.
+    Postgres,
 }
 
 /// Why [`run`] failed.
@@ -134,6 +142,15 @@ pub enum ServeError {
     OpenStore {
         /// The file.
         path: PathBuf,
+        /// Why.
+        #[source]
+        source: StoreError,
+    },
+    /// The PostgreSQL database could not be reached, or its tables not created.
+    #[error("cannot open the PostgreSQL store at {url}")]
+    OpenDatabase {
+        /// The URL, without its password.
+        url: String,
         /// Why.
         #[source]
         source: StoreError,
@@ -167,7 +184,8 @@ impl ServeArgs {
     ///
     /// # Errors
     ///
-    /// [`ServeError::OpenStore`] if the SQLite file cannot be opened.
+    /// [`ServeError::OpenStore`] if the SQLite file cannot be opened,
+    /// [`ServeError::OpenDatabase`] if the PostgreSQL database cannot be reached.
     pub async fn open_store(&self, name: &str) -> Result<SharedStore, ServeError> {
         match self.store {
             StoreKind::Memory => Ok(Arc::new(MemoryStore::new().into())),
@@ -178,15 +196,46 @@ impl ServeArgs {
                     Err(source) => Err(ServeError::OpenStore { path, source }),
                 }
             }
+            StoreKind::Postgres => {
+                // clap requires the URL with `--store postgres`; an empty one fails to connect.
+                let url = self.database_url.as_deref().unwrap_or_default();
+                match PostgresStore::connect(url).await {
+                    Ok(store) => Ok(Arc::new(store.into())),
+                    Err(source) => Err(ServeError::OpenDatabase {
+                        url: without_password(url),
+                        source,
+                    }),
+                }
+            }
         }
     }
 
-    /// The store in words, for the banner: `memory` or `SQLite file chatkit-lesson01.sqlite3`.
+    /// The store in words, for the banner: `memory`, `SQLite file chatkit-lesson01.sqlite3`
+    /// or `PostgreSQL postgres://app@db/chatkit`.
     fn describe_store(&self, name: &str) -> String {
         match self.store {
             StoreKind::Memory => "memory".to_owned(),
             StoreKind::Sqlite => format!("SQLite file {}", self.db_path(name).display()),
+            StoreKind::Postgres => format!(
+                "PostgreSQL {}",
+                without_password(self.database_url.as_deref().unwrap_or_default())
+            ),
         }
+    }
+}
+
+/// `url` with its password, if any, replaced by `***`: the banner and errors are printed and
+/// logged, and a database password must not end up in either.
+fn without_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            // Only fails for URLs that cannot have a password, which this one has.
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        // Not a URL (a key=value connection string, say): say nothing of it rather than risk it.
+        Err(_) => "(the given connection string)".to_owned(),
     }
 }
 
@@ -578,6 +627,40 @@ mod tests {
         for (number, file) in ["1", "2", "3"].iter().zip(EXERCISES) {
             assert!(help.contains(&format!("- {number}: {file}")), "{help}");
         }
+    }
+
+    #[test]
+    fn postgres_takes_a_database_url_and_needs_one() {
+        let args = parse(&[
+            "--store",
+            "postgres",
+            "--database-url",
+            "postgres://app:secret@db/chat",
+        ])
+        .expect("valid flags");
+        assert_eq!(args.serve.store, StoreKind::Postgres);
+        assert_eq!(
+            args.serve.describe_store("lesson01"),
+            "PostgreSQL postgres://app:***@db/chat",
+            "the banner never shows the password"
+        );
+        let error = parse(&["--store", "postgres"]).expect_err("no URL");
+        assert_eq!(
+            error.kind(),
+            clap::error::ErrorKind::MissingRequiredArgument
+        );
+    }
+
+    #[test]
+    fn a_connection_string_that_is_not_a_url_is_not_printed() {
+        assert_eq!(
+            without_password("host=db password=secret"),
+            "(the given connection string)"
+        );
+        assert_eq!(
+            without_password("postgres://app@db/chat"),
+            "postgres://app@db/chat"
+        );
     }
 
     #[test]

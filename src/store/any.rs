@@ -1,6 +1,6 @@
 //! `AnyStore`: one of this library's stores, chosen at run time, for any request context.
 //!
-//! A binary that lets its user pick a store with a flag (`--store memory|sqlite`) needs one
+//! A binary that lets its user pick a store with a flag (`--store memory|sqlite|postgres`) needs one
 //! type for "whichever was picked". A trait object, `Arc<dyn Store<C>>`, fixes the context
 //! type `C` when it is made; this enum does not: it implements `Store<C>` for **every**
 //! context, as the stores inside it do. So the lesson scaffold can open the store once, hand
@@ -12,7 +12,9 @@
 
 use async_trait::async_trait;
 
-use super::{MemoryStore, PageRequest, SqliteStore, Store, StoreContext, StoreError};
+use super::{
+    MemoryStore, PageRequest, PostgresStore, SqliteStore, Store, StoreContext, StoreError,
+};
 use crate::id_gen::IdKind;
 use crate::protocol::{
     Attachment, AttachmentId, ItemId, Page, ThreadId, ThreadItem, ThreadMetadata,
@@ -25,6 +27,8 @@ pub enum AnyStore {
     Memory(MemoryStore),
     /// Threads in a SQLite file.
     Sqlite(SqliteStore),
+    /// Threads in a PostgreSQL database, shared by every instance that connects to it.
+    Postgres(PostgresStore),
 }
 
 impl From<MemoryStore> for AnyStore {
@@ -39,6 +43,12 @@ impl From<SqliteStore> for AnyStore {
     }
 }
 
+impl From<PostgresStore> for AnyStore {
+    fn from(store: PostgresStore) -> Self {
+        AnyStore::Postgres(store)
+    }
+}
+
 /// Runs `$call` on whichever store `$any` holds, bound to `$store`: one arm per variant, so a
 /// new store is a new line here and nothing else.
 macro_rules! each_store {
@@ -46,6 +56,7 @@ macro_rules! each_store {
         match $any {
             AnyStore::Memory($store) => $call,
             AnyStore::Sqlite($store) => $call,
+            AnyStore::Postgres($store) => $call,
         }
     };
 }
