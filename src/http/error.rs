@@ -27,6 +27,7 @@
 //! | 404 | `not_found` | no such thread, item or attachment *for this user*; another user's is not found too |
 //! | 409 | `duplicate_item` | the store already holds an item with that id |
 //! | 409 | `conflict` | the thread is not in the state the request needs (no pending tool call, a structured input already answered) |
+//! | 409 | `thread_busy` | a turn on the thread is still running, and this streaming request would start a second one |
 //! | 409 | `thread_locked`, `thread_closed` | the thread's status refuses new work: a message, a retry, a tool output, structured input or an action (`Thread thr_1 is closed: <reason>`) |
 //! | 413 | `payload_too_large` | the body is larger than the router's limit (1 MiB unless configured) |
 //! | 500 | `internal_error` | anything else: a store backend or a hook failed, or a hook panicked |
@@ -135,6 +136,9 @@ impl From<ProcessError> for HttpError {
                     _ => "thread_closed",
                 };
                 HttpError::new(StatusCode::CONFLICT, code, error.to_string())
+            }
+            error @ ProcessError::ThreadBusy { .. } => {
+                HttpError::new(StatusCode::CONFLICT, "thread_busy", error.to_string())
             }
             error @ ProcessError::Unsupported { .. } => HttpError::new(
                 StatusCode::NOT_IMPLEMENTED,

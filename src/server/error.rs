@@ -59,6 +59,16 @@ pub enum ProcessError {
         /// Its status: `Locked` or `Closed`, never `Active`.
         status: ThreadStatus,
     },
+    /// A turn on the thread is still running (another tab, a double click, another
+    /// instance), and this request would start a second one.
+    ///
+    /// Refused rather than queued: the client shows the error and the user retries when the
+    /// first answer has ended, instead of a request that hangs with no sign of why.
+    #[error("Thread {thread_id} has a turn in progress; send again when it has ended")]
+    ThreadBusy {
+        /// The thread.
+        thread_id: ThreadId,
+    },
     /// The integration did not implement the hook this request needs.
     ///
     /// A variant of its own, not a `Failed`, because it is not a failure of the server but a

@@ -41,7 +41,7 @@ use crate::protocol::{
     ItemId, Page, StreamOptions, Thread, ThreadItem, ThreadItemUpdate, ThreadMetadata,
     ThreadStreamEvent, to_wire_json,
 };
-use crate::store::{Store, StoreContext};
+use crate::store::{Store, StoreContext, TurnLock};
 
 use super::cancel::CancelledStream;
 use super::error::StreamError;
@@ -99,8 +99,23 @@ struct Pending {
 }
 
 impl<C: StoreContext + Clone + 'static> Pipeline<C> {
-    /// Sends `prelude`, then `stream_options`, then the responder's events, then closes.
-    pub(crate) async fn run(mut self, prelude: Vec<ThreadStreamEvent>, responder: EventStream) {
+    /// Runs the turn, then releases the thread's `lock`, then closes the client's stream.
+    pub(crate) async fn run(
+        mut self,
+        prelude: Vec<ThreadStreamEvent>,
+        responder: EventStream,
+        lock: TurnLock,
+    ) {
+        self.run_turn(prelude, responder).await;
+        // Released before `self`, and with it the sender of `frames`, is dropped: a client
+        // that has read the end of the stream may send its next message at once, and must
+        // find the thread free. (A panic in the pipeline drops the lock instead, which
+        // releases it in the background.)
+        lock.release().await;
+    }
+
+    /// Sends `prelude`, then `stream_options`, then the responder's events.
+    async fn run_turn(&mut self, prelude: Vec<ThreadStreamEvent>, responder: EventStream) {
         // The prelude's writes (a new thread, the user's message) already happened in the
         // processor, before the first byte, so their failures could still be HTTP errors.
         // Only its events are sent here, through the same channel as everything after them,

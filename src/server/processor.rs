@@ -35,7 +35,10 @@ use crate::protocol::{
     StreamOptions, Thread, ThreadId, ThreadItem, ThreadMetadata, ThreadStreamEvent, UserMessage,
     UserMessageInput, UserMessageItem, to_wire_json,
 };
-use crate::store::{AttachmentStore, NoUploads, PageRequest, Store, StoreContext};
+use crate::store::{
+    AttachmentStore, LocalTurnLocks, NoUploads, PageRequest, Store, StoreContext, TurnLock,
+    TurnLocks,
+};
 
 use super::error::ProcessError;
 use super::pipeline::Pipeline;
@@ -88,6 +91,9 @@ pub struct Processor<C: StoreContext + Clone + 'static> {
     /// (its `generate_thread_id` / `generate_item_id`), as the reference always does.
     ids: Option<Arc<dyn IdGenerator>>,
     clock: Arc<dyn Clock>,
+    /// One turn per thread: the store's own locks if it shares them between instances,
+    /// else locks in this process's memory.
+    turn_locks: Arc<dyn TurnLocks>,
 }
 
 impl<C: StoreContext + Clone + 'static> Clone for Processor<C> {
@@ -98,6 +104,7 @@ impl<C: StoreContext + Clone + 'static> Clone for Processor<C> {
             attachments: Arc::clone(&self.attachments),
             ids: self.ids.clone(),
             clock: Arc::clone(&self.clock),
+            turn_locks: Arc::clone(&self.turn_locks),
         }
     }
 }
@@ -176,6 +183,10 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         server: impl ChatKitServer<C>,
         store: impl Store<C> + 'static,
     ) -> ProcessorBuilder<C> {
+        // Asked once: a store that several instances share brings locks they share too.
+        let turn_locks = store
+            .turn_locks()
+            .unwrap_or_else(|| Arc::new(LocalTurnLocks::new()));
         ProcessorBuilder {
             processor: Processor {
                 server: Arc::new(server),
@@ -183,6 +194,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
                 attachments: Arc::new(NoUploads),
                 ids: None,
                 clock: Arc::new(SystemClock),
+                turn_locks,
             },
         }
     }
@@ -470,13 +482,16 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         // Load the attachments before saving anything: a missing one must leave no thread behind.
         let attachments = self.load_attachments(&params.input, &ctx).await?;
         let thread = ThreadMetadata::new(self.new_thread_id(&ctx), self.clock.now());
+        // Locked like any thread with a turn running: a second tab that already knows the
+        // new thread's id cannot start a turn beside its first one.
+        let lock = self.lock_turn(&thread, &ctx).await?;
         // Saved before the first byte, so the `thread.created` the client will read names a
         // thread that a reload can already find.
         self.store.save_thread(&thread, &ctx).await?;
         let created = ThreadStreamEvent::ThreadCreated {
             thread: Thread::for_client(&thread, Page::empty()),
         };
-        self.answer_new_message(thread, params.input, attachments, ctx, vec![created])
+        self.answer_new_message(thread, params.input, attachments, ctx, vec![created], lock)
             .await
     }
 
@@ -492,8 +507,9 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     ) -> Result<ProcessResult, ProcessError> {
         let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
         ProcessError::ensure_open(&thread)?;
+        let lock = self.lock_turn(&thread, &ctx).await?;
         let attachments = self.load_attachments(&params.input, &ctx).await?;
-        self.answer_new_message(thread, params.input, attachments, ctx, Vec::new())
+        self.answer_new_message(thread, params.input, attachments, ctx, Vec::new(), lock)
             .await
     }
 
@@ -510,6 +526,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     ) -> Result<ProcessResult, ProcessError> {
         let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
         ProcessError::ensure_open(&thread)?;
+        let lock = self.lock_turn(&thread, &ctx).await?;
         // Unlike the reference, which looks at the newest item only (so an `end_of_turn` or a
         // hidden note after the call breaks it), take the newest pending call among the last 20.
         let newest = PageRequest::first(DEFAULT_PAGE_SIZE, Order::Desc);
@@ -538,7 +555,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
                 .delete_thread_item(&thread.id, &stale.id, &ctx)
                 .await?;
         }
-        self.respond_stream(thread, None, ctx, Vec::new())
+        self.respond_stream(thread, None, ctx, Vec::new(), lock)
     }
 
     /// `threads.add_structured_input`: the user answered a structured-input item; record the
@@ -554,6 +571,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     ) -> Result<ProcessResult, ProcessError> {
         let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
         ProcessError::ensure_open(&thread)?;
+        let lock = self.lock_turn(&thread, &ctx).await?;
         let item = self
             .store
             .load_item(&thread.id, &params.item_id, &ctx)
@@ -572,7 +590,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         let replaced = ThreadStreamEvent::ThreadItemReplaced { item: answered };
         let events =
             Box::pin(futures::stream::once(async { Ok(replaced) }).chain(respond)) as EventStream;
-        Ok(self.stream(thread, ctx, options, responder, Vec::new(), events))
+        Ok(self.stream(thread, ctx, options, responder, Vec::new(), events, lock))
     }
 
     /// `threads.retry_after_item`: forget everything after one of the user's messages and
@@ -589,6 +607,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     ) -> Result<ProcessResult, ProcessError> {
         let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
         ProcessError::ensure_open(&thread)?;
+        let lock = self.lock_turn(&thread, &ctx).await?;
         let (target, newer) = self.items_after(&thread.id, &params.item_id, &ctx).await?;
         let target =
             UserMessageItem::try_from(target).map_err(|item| ProcessError::WrongItemKind {
@@ -599,7 +618,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
                 .delete_thread_item(&thread.id, &item.id, &ctx)
                 .await?;
         }
-        self.respond_stream(thread, Some(target), ctx, Vec::new())
+        self.respond_stream(thread, Some(target), ctx, Vec::new(), lock)
     }
 
     /// `threads.custom_action`: a widget (or the client) dispatched an action; the
@@ -615,6 +634,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     ) -> Result<ProcessResult, ProcessError> {
         let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
         ProcessError::ensure_open(&thread)?;
+        let lock = self.lock_turn(&thread, &ctx).await?;
         let sender = self
             .load_widget_sender(&thread, params.item_id.as_ref(), &ctx)
             .await?;
@@ -626,7 +646,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             let out = responder.clone();
             Arc::clone(&self.server).action(thread.clone(), params.action, sender, ctx.clone(), out)
         })?;
-        Ok(self.stream(thread, ctx, options, responder, Vec::new(), events))
+        Ok(self.stream(thread, ctx, options, responder, Vec::new(), events, lock))
     }
 
     // ---- Helpers -------------------------------------------------------------------------
@@ -641,6 +661,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         attachments: Vec<Attachment>,
         ctx: C,
         mut prelude: Vec<ThreadStreamEvent>,
+        lock: TurnLock,
     ) -> Result<ProcessResult, ProcessError> {
         let user_message = self
             .store_user_message(&thread, input, attachments, &ctx)
@@ -650,7 +671,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         prelude.push(ThreadStreamEvent::ThreadItemDone {
             item: user_message.clone().into_item(),
         });
-        self.respond_stream(thread, Some(user_message), ctx, prelude)
+        self.respond_stream(thread, Some(user_message), ctx, prelude, lock)
     }
 
     /// Starts `respond()` for `input` and streams its events after `prelude`.
@@ -660,6 +681,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         input: Option<UserMessageItem>,
         ctx: C,
         prelude: Vec<ThreadStreamEvent>,
+        lock: TurnLock,
     ) -> Result<ProcessResult, ProcessError> {
         // Asked before `respond()` takes the input: whether a turn may be cancelled can
         // depend on what the user asked for.
@@ -674,12 +696,14 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             let out = responder.clone();
             Ok(Arc::clone(&self.server).respond(thread.clone(), input, ctx.clone(), out))
         })?;
-        Ok(self.stream(thread, ctx, options, responder, prelude, events))
+        Ok(self.stream(thread, ctx, options, responder, prelude, events, lock))
     }
 
     /// Spawns the pipeline for one stream and returns the client's end of its channel.
     /// `options` are the turn's stream options; `responder` is the one the handler got, kept
-    /// for the cancellation hook's ids and time.
+    /// for the cancellation hook's ids and time; `lock` is the thread's, held until the turn
+    /// ends.
+    #[allow(clippy::too_many_arguments)] // Each is one part of the turn the task takes over.
     fn stream(
         &self,
         thread: ThreadMetadata,
@@ -688,6 +712,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         responder: Responder<C>,
         prelude: Vec<ThreadStreamEvent>,
         events: EventStream,
+        lock: TurnLock,
     ) -> ProcessResult {
         // The pipeline writes into `frames`; `http/sse.rs` reads `receiver` as the body. When
         // hyper drops the body (the client left), `frames.closed()` tells the pipeline.
@@ -707,7 +732,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         let (guard, turn) = TurnHandle::new();
         tokio::spawn(async move {
             let _guard = guard;
-            pipeline.run(prelude, events).await;
+            pipeline.run(prelude, events, lock).await;
         });
         ProcessResult::Stream(Frames::new(ReceiverStream::new(receiver), turn))
     }
@@ -727,6 +752,18 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             Arc::clone(&self.store),
             ctx.clone(),
         )
+    }
+
+    /// The thread's turn lock, or a 409 `thread_busy` if a turn on it is running (here or,
+    /// with a shared store, on another instance). Taken before the request's first write, so
+    /// a refused request changes nothing.
+    async fn lock_turn(&self, thread: &ThreadMetadata, ctx: &C) -> Result<TurnLock, ProcessError> {
+        match self.turn_locks.try_lock(ctx.user_id(), &thread.id).await? {
+            Some(lock) => Ok(lock),
+            None => Err(ProcessError::ThreadBusy {
+                thread_id: thread.id.clone(),
+            }),
+        }
     }
 
     /// A new thread id: from the injected generator, else from the store.

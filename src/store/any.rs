@@ -10,10 +10,13 @@
 //! Where it sits: returned by the scaffold's `ServeArgs::open_store`; each call is passed
 //! straight to the store inside, so it adds one `match` and nothing else.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 use super::{
     MemoryStore, PageRequest, PostgresStore, SqliteStore, Store, StoreContext, StoreError,
+    TurnLocks,
 };
 use crate::id_gen::IdKind;
 use crate::protocol::{
@@ -146,5 +149,9 @@ impl<C: StoreContext + ?Sized> Store<C> for AnyStore {
 
     async fn delete_attachment(&self, id: &AttachmentId, ctx: &C) -> Result<(), StoreError> {
         each_store!(self, store => store.delete_attachment(id, ctx).await)
+    }
+
+    fn turn_locks(&self) -> Option<Arc<dyn TurnLocks>> {
+        each_store!(self, store => Store::<C>::turn_locks(store))
     }
 }

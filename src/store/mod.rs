@@ -33,8 +33,10 @@ pub mod contract;
 pub mod memory;
 mod paging;
 pub mod postgres;
+mod postgres_turns;
 pub mod retention;
 pub mod sqlite;
+pub mod turn_lock;
 
 use std::sync::Arc;
 
@@ -50,6 +52,7 @@ pub use any::AnyStore;
 pub use memory::MemoryStore;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+pub use turn_lock::{LocalTurnLocks, TurnLock, TurnLocks};
 
 /// What a store needs to know about the request it is serving: whose data it is.
 ///
@@ -359,6 +362,16 @@ pub trait Store<C: StoreContext + ?Sized>: Send + Sync {
 
     /// Deletes an attachment record.
     async fn delete_attachment(&self, id: &AttachmentId, ctx: &C) -> Result<(), StoreError>;
+
+    /// The locks that keep two turns off one thread, if this store brings its own.
+    ///
+    /// `None` (the default) lets the processor lock in its own memory ([`LocalTurnLocks`]),
+    /// which is right for a store that one process uses. A store that several server
+    /// instances share must return locks those instances share too, as
+    /// [`PostgresStore`] does, or two instances could run two turns on one thread.
+    fn turn_locks(&self) -> Option<Arc<dyn TurnLocks>> {
+        None
+    }
 }
 
 /// A shared store is a store: every call goes to the one behind the `Arc`.
@@ -456,6 +469,10 @@ where
 
     async fn delete_attachment(&self, id: &AttachmentId, ctx: &C) -> Result<(), StoreError> {
         (**self).delete_attachment(id, ctx).await
+    }
+
+    fn turn_locks(&self) -> Option<Arc<dyn TurnLocks>> {
+        (**self).turn_locks()
     }
 }
 

@@ -113,7 +113,8 @@ use crate::protocol::{
     to_store_json,
 };
 
-use super::{PageRequest, Store, StoreContext, StoreError};
+use super::postgres_turns::PostgresTurnLocks;
+use super::{PageRequest, Store, StoreContext, StoreError, TurnLocks};
 
 /// The schema [`PostgresStore::connect`] keeps its tables in.
 pub const DEFAULT_SCHEMA: &str = "chatkit";
@@ -309,6 +310,8 @@ pub struct PostgresStore {
     ids: Arc<dyn IdGenerator>,
     /// The schema the tables are in, for `Debug`.
     schema: Arc<str>,
+    /// One turn per thread across every instance on this schema (`postgres_turns.rs`).
+    turn_locks: Arc<PostgresTurnLocks>,
 }
 
 impl fmt::Debug for PostgresStore {
@@ -392,10 +395,12 @@ impl PostgresStore {
         // The first connection, which also proves that the URL leads somewhere.
         let mut client = pool.get().await.map_err(pool_error)?;
         migrate(&mut client, schema).await?;
+        let schema: Arc<str> = schema.into();
         Ok(PostgresStore {
+            turn_locks: Arc::new(PostgresTurnLocks::new(pool.clone(), Arc::clone(&schema))),
             pool,
             ids: Arc::new(RandomIds),
-            schema: schema.into(),
+            schema,
         })
     }
 
@@ -432,7 +437,7 @@ fn is_plain_identifier(name: &str) -> bool {
 
 /// A pool failure as a [`StoreError`]: a failed connection is the database's own error, so it
 /// reads the same as a failed query; anything else (a timeout, a closed pool) is the pool's.
-fn pool_error(error: PoolError) -> StoreError {
+pub(super) fn pool_error(error: PoolError) -> StoreError {
     match error {
         PoolError::Backend(error) => StoreError::Postgres(error),
         other => StoreError::PostgresPool(other),
@@ -767,6 +772,10 @@ impl<C: StoreContext + ?Sized> Store<C> for PostgresStore {
     async fn delete_attachment(&self, id: &AttachmentId, ctx: &C) -> Result<(), StoreError> {
         let client = self.client().await?;
         execute(&client, DELETE_ATTACHMENT, &[&ctx.user_id(), &id.as_str()]).await
+    }
+    /// Advisory locks that every instance on this schema sees (`postgres_turns.rs`).
+    fn turn_locks(&self) -> Option<Arc<dyn TurnLocks>> {
+        Some(self.turn_locks.clone())
     }
 }
 
