@@ -38,7 +38,9 @@ use chatkit::protocol::{
 use chatkit::server::{
     AudioInput, CANCELLED_NOTE, ChatKitServer, EventStream, ProcessError, Processor, Responder,
 };
-use chatkit::store::{MemoryStore, PageRequest, Store, UserContext};
+use chatkit::store::{
+    LocalTurnLocks, MemoryStore, PageRequest, Store, StoreError, TurnLock, TurnLocks, UserContext,
+};
 
 // ---- The test server -------------------------------------------------------------------------
 
@@ -857,6 +859,133 @@ async fn a_cancelled_stream_does_not_persist_a_pending_empty_assistant_message()
                    "type":"sdk_hidden_context","content":CANCELLED_NOTE}),
         ]
     );
+}
+
+// ---- One turn per thread -----------------------------------------------------------------------
+
+/// `threads.add_user_message` with `text` to `thread`.
+fn add_message(thread: &str, text: &str) -> String {
+    json!({"type":"threads.add_user_message","params":{"thread_id":thread,
+        "input":{"content":[{"type":"input_text","text":text}],"attachments":[],"inference_options":{}}}})
+    .to_string()
+}
+
+/// Reads a response's body to its end.
+async fn read_to_end(response: Response<Body>) -> String {
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX).await;
+    String::from_utf8(body.expect("a whole body").to_vec()).expect("UTF-8")
+}
+
+#[tokio::test]
+async fn a_second_turn_on_a_busy_thread_is_409_thread_busy_and_changes_nothing() {
+    let app = app();
+    // The first turn streams an answer and then waits for deltas that do not come yet.
+    let deltas = queue_deltas(&app, &["Hel"]);
+    let first = send(&app.router, post(Some("alice"), create_thread("stream"))).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let before = dump(&app.store).await;
+
+    let busy = r#"{"error":{"code":"thread_busy","message":"Thread thr_0001 has a turn in progress; send again when it has ended"}}"#;
+    let retry = json!({"type":"threads.retry_after_item","params":{"thread_id":"thr_0001","item_id":"msg_0001"}});
+    for body in [add_message("thr_0001", "me too"), retry.to_string()] {
+        let (status, content_type, error) = call(&app.router, post(Some("alice"), body)).await;
+        assert_eq!(
+            (status.as_u16(), content_type.as_str(), error.as_str()),
+            (409, "application/json", busy)
+        );
+        assert_eq!(
+            dump(&app.store).await,
+            before,
+            "a refused turn stores nothing"
+        );
+    }
+    // Another thread is not held up, nor is reading the busy one.
+    let (status, _, _) = call(&app.router, post(Some("alice"), create_thread("hi"))).await;
+    assert_eq!(status, StatusCode::OK);
+    let get = json!({"type":"threads.get_by_id","params":{"thread_id":"thr_0001"}});
+    let (status, _, _) = call(&app.router, post(Some("alice"), get.to_string())).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The first turn ends; its thread takes the next message.
+    drop(deltas);
+    read_to_end(first).await;
+    let next = send(
+        &app.router,
+        post(Some("alice"), add_message("thr_0001", "me too")),
+    )
+    .await;
+    assert_eq!(next.status(), StatusCode::OK);
+}
+
+/// Locks whose release takes 20 ms, as a release over a network does (a database's unlock).
+struct SlowRelease(LocalTurnLocks);
+
+#[async_trait]
+impl TurnLocks for SlowRelease {
+    async fn try_lock(
+        &self,
+        owner: &str,
+        thread: &ThreadId,
+    ) -> Result<Option<TurnLock>, StoreError> {
+        Ok(self.0.try_lock_now(owner, thread).map(|lock| {
+            TurnLock::new(async move {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                lock.release().await;
+            })
+        }))
+    }
+}
+
+/// The lock is released before the pipeline closes the client's stream, so a client that has
+/// read the end of an answer and sends its next message at once never meets its own turn.
+/// With a release that takes 20 ms, any release after the close would be seen at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_thread_is_free_as_soon_as_the_client_has_read_the_end_of_its_stream() {
+    let server = Scripted {
+        deltas: DeltaSlot::default(),
+    };
+    let processor = Processor::builder(server, MemoryStore::new())
+        .ids(SequentialIds::new())
+        .turn_locks(SlowRelease(LocalTurnLocks::new()))
+        .build();
+    let router = http::router(processor, user_from_header);
+    let first = send(&router, post(Some("alice"), create_thread("hi"))).await;
+    read_to_end(first).await;
+    for round in 0..20 {
+        let response = send(
+            &router,
+            post(Some("alice"), add_message("thr_0001", "again")),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::OK, "round {round}");
+        read_to_end(response).await;
+    }
+}
+
+#[tokio::test]
+async fn the_lock_is_released_when_the_client_leaves_mid_turn() {
+    let app = app();
+    let _hold = queue_deltas(&app, &["Hel"]);
+    let response = send(&app.router, post(Some("alice"), create_thread("stream"))).await;
+    let turn = response
+        .extensions()
+        .get::<chatkit::server::TurnHandle>()
+        .cloned()
+        .expect("a streaming response carries its turn");
+    let mut body = response.into_body().into_data_stream();
+    let mut seen = String::new();
+    while !seen.contains("text_delta") {
+        let chunk = body.next().await.expect("more frames").expect("a frame");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    drop(body);
+    turn.finished().await;
+    let next = send(
+        &app.router,
+        post(Some("alice"), add_message("thr_0001", "back")),
+    )
+    .await;
+    assert_eq!(next.status(), StatusCode::OK);
 }
 
 // ---- End to end over a socket ----------------------------------------------------------------

@@ -171,6 +171,14 @@ impl<C: StoreContext + Clone + 'static> ProcessorBuilder<C> {
         self
     }
 
+    /// Keeps turns apart with `locks` instead of the store's own (or, for a store without,
+    /// locks in this process's memory): a lock service of your own, such as Redis, for a
+    /// store that several instances share but that brings no locks.
+    pub fn turn_locks(mut self, locks: impl TurnLocks + 'static) -> Self {
+        self.processor.turn_locks = Arc::new(locks);
+        self
+    }
+
     /// The configured processor.
     pub fn build(self) -> Processor<C> {
         self.processor
