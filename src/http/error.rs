@@ -31,6 +31,7 @@
 //! | 409 | `thread_locked`, `thread_closed` | the thread's status refuses new work: a message, a retry, a tool output, structured input or an action (`Thread thr_1 is closed: <reason>`) |
 //! | 413 | `payload_too_large` | the body is larger than the router's limit (1 MiB unless configured) |
 //! | 500 | `internal_error` | anything else: a store backend or a hook failed, or a hook panicked |
+//! | 503 | `unavailable` | no database connection came free in time (the server is overloaded) |
 //! | 501 | `not_implemented` | the server does not implement the hook the request needs (`transcribe`, `sync_action`) |
 //! | 501 | `uploads_not_configured` | `attachments.create`/`delete` without an `AttachmentStore` |
 //!
@@ -181,9 +182,15 @@ fn from_store(error: StoreError) -> HttpError {
             "uploads_not_configured",
             error.to_string(),
         ),
+        // Every connection was busy for the whole wait: the server is overloaded, not broken,
+        // so the client hears "later" (503), which a load balancer also understands.
+        StoreError::PostgresPool(_) => HttpError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the server is too busy to answer now; try again in a moment",
+        ),
         StoreError::Sqlite(_)
         | StoreError::Postgres(_)
-        | StoreError::PostgresPool(_)
         | StoreError::InvalidSchemaName { .. }
         | StoreError::UnsupportedSchema { .. }
         | StoreError::Corrupt { .. }
@@ -205,5 +212,21 @@ impl IntoResponse for HttpError {
             body.to_string(),
         )
             .into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use deadpool_postgres::{PoolError, TimeoutType};
+
+    use super::*;
+
+    #[test]
+    fn a_database_pool_that_stays_busy_is_a_503_and_says_nothing_internal() {
+        let busy = StoreError::PostgresPool(PoolError::Timeout(TimeoutType::Wait));
+        let error = HttpError::from(ProcessError::Store(busy));
+        assert_eq!(error.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(error.code(), "unavailable");
+        assert!(!error.message().contains("pool"), "{}", error.message());
     }
 }
