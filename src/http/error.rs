@@ -31,9 +31,9 @@
 //! | 409 | `thread_locked`, `thread_closed` | the thread's status refuses new work: a message, a retry, a tool output, structured input or an action (`Thread thr_1 is closed: <reason>`) |
 //! | 413 | `payload_too_large` | the body is larger than the router's limit (1 MiB unless configured) |
 //! | 500 | `internal_error` | anything else: a store backend or a hook failed, or a hook panicked |
-//! | 503 | `unavailable` | no database connection came free in time (the server is overloaded) |
 //! | 501 | `not_implemented` | the server does not implement the hook the request needs (`transcribe`, `sync_action`) |
 //! | 501 | `uploads_not_configured` | `attachments.create`/`delete` without an `AttachmentStore` |
+//! | 503 | `unavailable` | no database connection came free in time (the server is overloaded) |
 //!
 //! A 500 never carries the detail: its message is always [`INTERNAL_ERROR_MESSAGE`], and the
 //! endpoint logs the real cause with `tracing` before converting. The conversion itself does
