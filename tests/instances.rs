@@ -60,6 +60,9 @@ fn fresh_user(test: &str) -> String {
     format!("instances-{test}-{}", uuid::Uuid::new_v4().simple())
 }
 
+/// A request on its way to an instance.
+type Request = reqwest::RequestBuilder;
+
 /// One server process on the test database, killed (SIGKILL) when dropped, whatever the
 /// test's outcome.
 struct Instance {
@@ -109,6 +112,7 @@ impl Instance {
         let _ = self.child.wait();
     }
 
+    /// A POST of `body` to the endpoint, as `user`.
     fn post(&self, client: &reqwest::Client, user: &str, body: impl Into<String>) -> Request {
         client
             .post(&self.url)
@@ -122,8 +126,6 @@ impl Drop for Instance {
         self.kill();
     }
 }
-
-type Request = reqwest::RequestBuilder;
 
 /// Starts two instances of `binary` on one database and waits until both serve. Both start
 /// before either is waited for, so their start-ups (and migrations, which take turns) overlap.
@@ -221,12 +223,12 @@ impl Sse {
 }
 
 /// Sends a request that answers with a stream.
-async fn stream(request: Request) -> Sse {
+async fn stream_answer(request: Request) -> Sse {
     Sse::of(request.send().await.expect("the server answers")).await
 }
 
 /// Sends a request that answers with JSON: its status and body.
-async fn json(request: Request) -> (u16, Value) {
+async fn json_answer(request: Request) -> (u16, Value) {
     let response = request.send().await.expect("the server answers");
     let status = response.status().as_u16();
     let body = response.json().await.expect("a JSON body");
@@ -281,7 +283,8 @@ async fn a_second_turn_on_a_thread_is_refused_on_another_instance_until_the_firs
     );
     let (client, user) = (client(), fresh_user("busy"));
 
-    let mut first = stream(a.post(&client, &user, create_thread_body("Plan my Saturday"))).await;
+    let mut first =
+        stream_answer(a.post(&client, &user, create_thread_body("Plan my Saturday"))).await;
     let created = first.until("thread.created").await;
     let thread = created["thread"]["id"]
         .as_str()
@@ -289,13 +292,13 @@ async fn a_second_turn_on_a_thread_is_refused_on_another_instance_until_the_firs
         .to_owned();
     // The lock is taken before `thread.created` is written, so from here on A's turn holds it.
     let second = add_user_message_body(&ThreadId::new(thread.clone()), "And Sunday?");
-    let (status, refusal) = json(b.post(&client, &user, second.clone())).await;
+    let (status, refusal) = json_answer(b.post(&client, &user, second.clone())).await;
     assert_eq!(
         (status, refusal),
         (409, thread_busy(&thread)),
         "B refuses a turn while A runs one"
     );
-    let (status, during) = json(b.post(&client, &user, items_list(&thread))).await;
+    let (status, during) = json_answer(b.post(&client, &user, items_list(&thread))).await;
     assert_eq!(status, 200, "{during}");
     let user_messages: Vec<String> = during["data"]
         .as_array()
@@ -318,7 +321,7 @@ async fn a_second_turn_on_a_thread_is_refused_on_another_instance_until_the_firs
         .filter(|event| event["type"] == "thread.item.done")
         .map(|event| event["item"]["id"].clone())
         .collect();
-    let (status, after) = json(b.post(&client, &user, items_list(&thread))).await;
+    let (status, after) = json_answer(b.post(&client, &user, items_list(&thread))).await;
     assert_eq!(status, 200, "{after}");
     let stored: Vec<Value> = after["data"]
         .as_array()
@@ -330,7 +333,7 @@ async fn a_second_turn_on_a_thread_is_refused_on_another_instance_until_the_firs
     assert_eq!(stored.len(), 3, "user message, workflow, answer: {after}");
 
     // The lock was released before A's stream closed: the very next try is accepted.
-    let mut next = stream(b.post(&client, &user, second)).await;
+    let mut next = stream_answer(b.post(&client, &user, second)).await;
     let stored_message = next.until("thread.item.done").await;
     assert_eq!(text(&stored_message["item"]), "And Sunday?");
 }
@@ -347,14 +350,15 @@ async fn an_instance_killed_mid_turn_does_not_leave_its_thread_locked() {
     );
     let (client, user) = (client(), fresh_user("killed"));
 
-    let mut turn = stream(a.post(&client, &user, create_thread_body("Plan my Saturday"))).await;
+    let mut turn =
+        stream_answer(a.post(&client, &user, create_thread_body("Plan my Saturday"))).await;
     let created = turn.until("thread.created").await;
     let thread = created["thread"]["id"]
         .as_str()
         .expect("a thread id")
         .to_owned();
     let second = add_user_message_body(&ThreadId::new(thread.clone()), "Are you there?");
-    let (status, refusal) = json(b.post(&client, &user, second.clone())).await;
+    let (status, refusal) = json_answer(b.post(&client, &user, second.clone())).await;
     assert_eq!((status, refusal), (409, thread_busy(&thread)), "A holds it");
 
     a.kill();
@@ -397,41 +401,44 @@ async fn play_conversation(a: &Instance, b: &Instance, user: &str) -> Transcript
 
     // A creates a thread; B adds a message to it; B creates a second thread, so that the
     // list has two pages.
-    let mut created = stream(a.post(&client, user, create_thread_body("Hello"))).await;
+    let mut created = stream_answer(a.post(&client, user, create_thread_body("Hello"))).await;
     let events = created.rest().await;
     let thread = id(&events[0]["thread"]["id"]);
     let first_message = id(&events[1]["item"]["id"]);
     transcript.push(("create on A", 200, events));
     let thread_id = ThreadId::new(thread.clone());
-    let mut added = stream(b.post(&client, user, add_user_message_body(&thread_id, "Again"))).await;
+    let mut added =
+        stream_answer(b.post(&client, user, add_user_message_body(&thread_id, "Again"))).await;
     transcript.push(("add_user_message on B", 200, added.rest().await));
-    let mut other = stream(b.post(&client, user, create_thread_body("Elsewhere"))).await;
+    let mut other = stream_answer(b.post(&client, user, create_thread_body("Elsewhere"))).await;
     transcript.push(("create on B", 200, other.rest().await));
 
     // A pages the threads, one per page.
     let (status, page) =
-        json(a.post(&client, user, body("threads.list", json!({"limit": 1})))).await;
+        json_answer(a.post(&client, user, body("threads.list", json!({"limit": 1})))).await;
     let after = page["after"].clone();
     transcript.push(("threads.list on A", status, vec![page]));
     let params = json!({ "limit": 1, "after": after });
-    let (status, page) = json(a.post(&client, user, body("threads.list", params))).await;
+    let (status, page) = json_answer(a.post(&client, user, body("threads.list", params))).await;
     transcript.push(("threads.list after on A", status, vec![page]));
 
     // B retries the first message: its answer and everything after it are replaced.
     let params = json!({ "thread_id": thread, "item_id": first_message });
-    let mut retried = stream(b.post(&client, user, body("threads.retry_after_item", params))).await;
+    let mut retried =
+        stream_answer(b.post(&client, user, body("threads.retry_after_item", params))).await;
     transcript.push(("retry_after_item on B", 200, retried.rest().await));
-    let (status, items) = json(a.post(&client, user, items_list(&thread))).await;
+    let (status, items) = json_answer(a.post(&client, user, items_list(&thread))).await;
     transcript.push(("items.list on A", status, vec![items]));
 
     // A deletes the thread; B no longer finds it, and lists only the other.
     let params = json!({ "thread_id": thread });
     let (status, deleted) =
-        json(a.post(&client, user, body("threads.delete", params.clone()))).await;
+        json_answer(a.post(&client, user, body("threads.delete", params.clone()))).await;
     transcript.push(("threads.delete on A", status, vec![deleted]));
-    let (status, missing) = json(b.post(&client, user, body("threads.get_by_id", params))).await;
+    let (status, missing) =
+        json_answer(b.post(&client, user, body("threads.get_by_id", params))).await;
     transcript.push(("threads.get_by_id on B", status, vec![missing]));
-    let (status, list) = json(b.post(&client, user, body("threads.list", json!({})))).await;
+    let (status, list) = json_answer(b.post(&client, user, body("threads.list", json!({})))).await;
     transcript.push(("threads.list on B", status, vec![list]));
     transcript
 }
@@ -457,6 +464,7 @@ fn normalised(transcript: &Transcript, user: &str) -> String {
     lines.join("\n")
 }
 
+/// [`normalised`] for one value, in place.
 fn normalise(value: &mut Value, ids: &mut IndexMap<String, String>) {
     match value {
         Value::String(text) => {
@@ -602,11 +610,12 @@ async fn every_thread(instance: &Instance, user: &str) -> IndexMap<String, Vec<V
     let mut after = Value::Null;
     loop {
         let params = json!({ "limit": 50, "order": "asc", "after": after });
-        let (status, page) = json(instance.post(&client, user, body("threads.list", params))).await;
+        let (status, page) =
+            json_answer(instance.post(&client, user, body("threads.list", params))).await;
         assert_eq!(status, 200, "{page}");
         for thread in page["data"].as_array().expect("a page") {
             let id = thread["id"].as_str().expect("an id").to_owned();
-            let (status, items) = json(instance.post(&client, user, items_list(&id))).await;
+            let (status, items) = json_answer(instance.post(&client, user, items_list(&id))).await;
             assert_eq!(status, 200, "{items}");
             assert_eq!(items["has_more"], false, "{items}");
             threads.insert(id, items["data"].as_array().expect("a page").clone());
