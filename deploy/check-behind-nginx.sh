@@ -75,12 +75,17 @@ show_logs() {
     done
 }
 
-# Waits until something accepts connections on the port (30 s at most).
+# Waits until something accepts connections on the port (30 s at most), failing at once if
+# the process that should listen there has exited (a database it cannot reach, a bad flag).
 wait_for_port() {
-    local port="$1" name="$2"
+    local port="$1" name="$2" pid="$3"
     for _ in $(seq 1 150); do
         if (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; then
             return 0
+        fi
+        if ! kill -0 "${pid}" 2>/dev/null; then
+            show_logs
+            fail "${name} exited before listening on port ${port} (its log is above)"
         fi
         sleep 0.2
     done
@@ -104,7 +109,7 @@ for i in 0 1; do
     pids+=("$!")
 done
 for i in 0 1; do
-    wait_for_port "${instance_ports[$i]}" "instance $((i + 1))"
+    wait_for_port "${instance_ports[$i]}" "instance $((i + 1))" "${pids[$i]}"
     log "instance $((i + 1)) (lesson04, store: postgres) is listening on 127.0.0.1:${instance_ports[$i]}"
 done
 
@@ -139,7 +144,7 @@ if ! "${nginx_cmd[@]}" -t -q; then
 fi
 "${nginx_cmd[@]}" -g 'daemon off;' >"${run_dir}/nginx-stdout.log" 2>&1 &
 pids+=("$!")
-wait_for_port "${nginx_port}" nginx
+wait_for_port "${nginx_port}" nginx "${pids[2]}"
 url="http://127.0.0.1:${nginx_port}/chatkit"
 log "nginx $("${nginx}" -v 2>&1 | sed 's/.*nginx\///') is listening on ${url}, in front of ${instance1} and ${instance2}"
 
