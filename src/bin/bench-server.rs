@@ -8,6 +8,8 @@
 //! ```text
 //! cargo run --release --bin bench-server -- --port 8000                 # memory store
 //! cargo run --release --bin bench-server -- --port 8000 --store sqlite  # temp file, or --db
+//! cargo run --release --bin bench-server -- --port 8000 --store postgres \
+//!     --database-url postgres://postgres@127.0.0.1:5432/test            # schema chatkit
 //! cargo run --release --bin bench-server -- --port 8000 --ceiling       # static bytes
 //! curl -N http://127.0.0.1:8000/chatkit -d '{"type":"threads.create","params":{"input":
 //!   {"content":[{"type":"input_text","text":"perf deltas=5 delay_ms=200"}],

@@ -14,6 +14,10 @@
 //!   (`perf deltas=2 delay_ms=…`) and holds them open, so the caller can read the server's
 //!   memory; dropping the result closes them all, which the server sees as cancellations.
 //!
+//! A target may have several endpoints: instances of one server on one database. Every kind
+//! of load then sends its requests to them in turn, request by request (round robin in the
+//! client, as a load balancer would), so two instances get the same share.
+//!
 //! The client is reqwest (hyper underneath) with TCP_NODELAY and no proxy, so a stray
 //! `http_proxy` in the environment can never route the load off the machine.
 
@@ -36,13 +40,20 @@ const LIST_BODY: &str = r#"{"type":"threads.list","params":{"limit":20,"order":"
 /// What marks a delta frame in a stream.
 const DELTA_MARK: &[u8] = b"content_part.text_delta";
 
-/// One server's endpoint, and the user the requests act for (`x-user-id`).
+/// One server's endpoints, and the user the requests act for (`x-user-id`).
 #[derive(Debug, Clone)]
 pub(crate) struct Target {
-    /// `http://127.0.0.1:PORT/chatkit`.
-    pub(crate) url: String,
+    /// `http://127.0.0.1:PORT/chatkit`, one per instance; never empty.
+    pub(crate) urls: Arc<[String]>,
     /// The user; the harness lists threads as a user of its own, so the list stays short.
-    pub(crate) user: &'static str,
+    pub(crate) user: Arc<str>,
+}
+
+impl Target {
+    /// The endpoint of the `n`th request: the instances in turn.
+    fn url(&self, n: u64) -> &str {
+        &self.urls[(n % self.urls.len() as u64) as usize]
+    }
 }
 
 /// What a load sends, and how an answer is checked.
@@ -181,12 +192,15 @@ pub(crate) async fn closed_loop(
         let (client, target, tickets) = (client.clone(), target.clone(), Arc::clone(&tickets));
         clients.spawn(async move {
             let mut stats = RunStats::default();
-            // A ticket per request keeps the total within budget across all clients.
-            while Instant::now() < deadline
-                && tickets.fetch_add(1, Ordering::Relaxed) < budget.requests
-            {
+            // A ticket per request keeps the total within budget across all clients, and its
+            // number picks the instance, so the instances take turns whatever the timing.
+            loop {
+                let ticket = tickets.fetch_add(1, Ordering::Relaxed);
+                if Instant::now() >= deadline || ticket >= budget.requests {
+                    break;
+                }
                 let began = Instant::now();
-                match send(&client, &target, op).await {
+                match send(&client, &target, ticket, op).await {
                     Ok(()) => {
                         stats.ok += 1;
                         stats.latencies.push(began.elapsed());
@@ -206,13 +220,18 @@ pub(crate) async fn closed_loop(
     Ok(run)
 }
 
-/// Sends one request and checks its answer, reading it to the end.
-async fn send(client: &reqwest::Client, target: &Target, op: Op) -> Result<(), RequestError> {
+/// Sends the `n`th request and checks its answer, reading it to the end.
+async fn send(
+    client: &reqwest::Client,
+    target: &Target,
+    n: u64,
+    op: Op,
+) -> Result<(), RequestError> {
     let body = match op {
         Op::CreateStream { .. } => create_body("hi"),
         Op::ListThreads => LIST_BODY.to_owned(),
     };
-    let mut response = post(client, target, body).await?;
+    let mut response = post(client, target, n, body).await?;
     match op {
         Op::CreateStream { events } => {
             let mut frames = FrameCounter::default();
@@ -236,15 +255,17 @@ async fn send(client: &reqwest::Client, target: &Target, op: Op) -> Result<(), R
     Ok(())
 }
 
-/// POSTs `body` to the target as its user; anything but a 200 is an error.
+/// POSTs `body`, the `n`th request, to the target as its user; anything but a 200 is an
+/// error.
 async fn post(
     client: &reqwest::Client,
     target: &Target,
+    n: u64,
     body: String,
 ) -> Result<reqwest::Response, RequestError> {
     let response = client
-        .post(&target.url)
-        .header("x-user-id", target.user)
+        .post(target.url(n))
+        .header("x-user-id", &*target.user)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .body(body)
         .send()
@@ -312,8 +333,8 @@ impl FirstBytes {
 pub(crate) async fn first_bytes(target: &Target, samples: usize) -> anyhow::Result<FirstBytes> {
     let client = client(Some(REQUEST_TIMEOUT))?;
     let mut probe = FirstBytes::default();
-    for _ in 0..samples {
-        match time_one_stream(&client, target).await {
+    for n in 0..samples as u64 {
+        match time_one_stream(&client, target, n).await {
             Ok((head, delta, bytes)) => {
                 probe.head.push(head);
                 probe.delta.push(delta);
@@ -327,13 +348,14 @@ pub(crate) async fn first_bytes(target: &Target, samples: usize) -> anyhow::Resu
     Ok(probe)
 }
 
-/// One create stream: the time to its head, to its first delta, and its size.
+/// The `n`th create stream: the time to its head, to its first delta, and its size.
 async fn time_one_stream(
     client: &reqwest::Client,
     target: &Target,
+    n: u64,
 ) -> Result<(Duration, Duration, usize), RequestError> {
     let start = Instant::now();
-    let mut response = post(client, target, create_body("hi")).await?;
+    let mut response = post(client, target, n, create_body("hi")).await?;
     let head = start.elapsed();
     let mut body = Vec::new();
     let mut delta = None;
@@ -395,7 +417,7 @@ pub(crate) async fn open_idle_streams(
     let gate = Arc::new(Semaphore::new(concurrency));
     let start = Instant::now();
     let mut opening = JoinSet::new();
-    for _ in 0..count {
+    for n in 0..count as u64 {
         let (client, target, body, gate) = (
             client.clone(),
             target.clone(),
@@ -404,7 +426,7 @@ pub(crate) async fn open_idle_streams(
         );
         opening.spawn(async move {
             let _permit = gate.acquire_owned().await;
-            open_one(&client, &target, body).await
+            open_one(&client, &target, n, body).await
         });
     }
     let mut held = HeldStreams::default();
@@ -431,13 +453,14 @@ fn keep_first(first: &mut Option<String>, error: &dyn std::fmt::Display) {
     first.get_or_insert_with(|| error.to_string());
 }
 
-/// Opens one stream and reads it up to its first delta.
+/// Opens the `n`th stream and reads it up to its first delta.
 async fn open_one(
     client: &reqwest::Client,
     target: &Target,
+    n: u64,
     body: String,
 ) -> Result<reqwest::Response, RequestError> {
-    let mut response = post(client, target, body).await?;
+    let mut response = post(client, target, n, body).await?;
     let mut seen = Vec::new();
     while let Some(chunk) = response.chunk().await? {
         seen.extend_from_slice(&chunk);
@@ -459,6 +482,16 @@ mod tests {
         counter.feed(b"\ndata: {}\n\nda");
         counter.feed(b"ta: {}\n\n");
         assert_eq!(counter.frames, 3);
+    }
+
+    #[test]
+    fn the_instances_of_a_target_take_turns() {
+        let target = Target {
+            urls: vec!["a".to_owned(), "b".to_owned()].into(),
+            user: "u".into(),
+        };
+        let urls: Vec<&str> = (0..4).map(|n| target.url(n)).collect();
+        assert_eq!(urls, ["a", "b", "a", "b"]);
     }
 
     #[test]

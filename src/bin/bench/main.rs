@@ -1,13 +1,13 @@
 //! # bench: the Rust pipeline against the Python SDK, side by side, in one run
 //!
-//! Starts five servers one after another on 127.0.0.1 (Rust with the memory store, Rust
-//! with the SQLite store, the Python SDK as released, the Python SDK with its request
-//! `TypeAdapter` cached, and the static ceiling), drives each with the same load generator,
-//! and prints the ratios with the absolute figures beside them (`BENCHMARKS.md` explains
-//! every figure).
+//! Starts the servers one after another on 127.0.0.1 (Rust with the memory store, with the
+//! SQLite store, with the PostgreSQL store, two Rust instances on one PostgreSQL database,
+//! the Python SDK as released, the Python SDK with its request `TypeAdapter` cached, and the
+//! static ceiling), drives each with the same load generator, and prints the ratios with the
+//! absolute figures beside them (`BENCHMARKS.md` explains every figure).
 //!
 //! ```text
-//! cargo run --release --bin bench -- --against-python              # the full comparison, 2-3 min
+//! cargo run --release --bin bench -- --against-python              # the full comparison, 3-4 min
 //! cargo run --release --bin bench -- --against-python --json bench.json
 //! cargo run --release --bin bench -- --quick                       # Rust only, seconds (CI)
 //! cargo run --release --bin bench -- drive --url http://127.0.0.1:8000/chatkit --requests 2000
@@ -15,13 +15,17 @@
 //!
 //! Without `--against-python` only the Rust servers and the ceiling run, and the Python
 //! columns stay empty. With it, the pinned SDK is installed into `target/pyenv` by
-//! `reference/setup-venv.sh` if it is not there yet.
+//! `reference/setup-venv.sh` if it is not there yet. The PostgreSQL servers run when
+//! `--database-url` or `CHATKIT_TEST_DATABASE_URL` names a database; otherwise one line
+//! says they are skipped and their columns stay empty.
 //!
 //! Layout: `perf.rs` (the contract both sides stream), `server.rs` (the Rust bench server;
 //! this binary runs it as `bench serve …`, and so does `bench-server`), `servers.rs` (child
-//! processes and `/proc`), `load.rs` (the load generator), `measure.rs` (the steps and their
+//! processes and `/proc`), `database.rs` (the PostgreSQL side: the URL, the database's CPU,
+//! deleting a run's rows), `load.rs` (the load generator), `measure.rs` (the steps and their
 //! bounds), `report.rs` (tables, targets, JSON).
 
+mod database;
 mod load;
 mod measure;
 mod perf;
@@ -56,6 +60,11 @@ struct Cli {
     /// Also write the report as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// The PostgreSQL database of the PostgreSQL servers [default: $CHATKIT_TEST_DATABASE_URL;
+    /// without either they are skipped]. The servers use its schema `chatkit`, and the run
+    /// deletes the rows it wrote.
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
 }
 
 /// The harness's other jobs.
@@ -72,9 +81,10 @@ enum Command {
 /// Flags of `bench drive`.
 #[derive(Debug, clap::Args)]
 struct DriveArgs {
-    /// The endpoint, such as http://127.0.0.1:8000/chatkit.
-    #[arg(long)]
-    url: String,
+    /// The endpoint, such as http://127.0.0.1:8000/chatkit; given more than once, the
+    /// requests go to each in turn (instances on one database).
+    #[arg(long, required = true)]
+    url: Vec<String>,
     /// Create streams to send.
     #[arg(long, default_value_t = 2_000)]
     requests: u64,
@@ -116,10 +126,12 @@ async fn compare(cli: Cli) -> anyhow::Result<()> {
     }
     let machine = Machine::read();
     let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
-    let setup = Setup::prepare(cli.against_python)?;
+    let database_url = database::database_url(cli.database_url);
+    let with_postgres = database_url.is_some();
+    let setup = Setup::prepare(cli.against_python, database_url)?;
 
     let mut servers = Vec::new();
-    for kind in kinds(cli.against_python) {
+    for kind in kinds(cli.against_python, with_postgres) {
         servers.push(measure::measure(kind, &setup, &plan).await?);
     }
 
@@ -157,8 +169,8 @@ async fn compare(cli: Cli) -> anyhow::Result<()> {
 /// `valgrind` or `perf`, say). Bounded like every load: by `--requests`, or by Enter.
 async fn drive(args: DriveArgs) -> anyhow::Result<()> {
     let target = load::Target {
-        url: args.url,
-        user: "bench",
+        urls: args.url.into(),
+        user: "bench".into(),
     };
     if let Some(streams) = args.hold {
         let deadline = Duration::from_secs(600);
@@ -197,16 +209,16 @@ async fn drive(args: DriveArgs) -> anyhow::Result<()> {
 /// The servers of a run, in order. Python goes first, while the machine is coolest for
 /// the slowest server; Rust with the memory store goes last because its 10,000-stream step
 /// leaves the most sockets closing behind it.
-fn kinds(against_python: bool) -> Vec<ServerKind> {
+fn kinds(against_python: bool, with_postgres: bool) -> Vec<ServerKind> {
     let mut kinds = Vec::new();
     if against_python {
         kinds.extend([ServerKind::PythonStock, ServerKind::PythonCached]);
     }
-    kinds.extend([
-        ServerKind::Ceiling,
-        ServerKind::RustSqlite,
-        ServerKind::RustMemory,
-    ]);
+    kinds.extend([ServerKind::Ceiling, ServerKind::RustSqlite]);
+    if with_postgres {
+        kinds.extend([ServerKind::RustPostgres, ServerKind::RustPostgresPair]);
+    }
+    kinds.push(ServerKind::RustMemory);
     kinds
 }
 

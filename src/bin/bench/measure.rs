@@ -2,7 +2,7 @@
 //!
 //! One server runs at a time, alone with the load generator, in this order:
 //!
-//! 1. start it and wait until it answers;
+//! 1. start it (both instances, for two on one database) and wait until it answers;
 //! 2. warm up: create streams from 16 clients (bounded), so caches, allocators and, for
 //!    Python, lazily built pydantic validators are in place;
 //! 3. `threads.list`: 20 threads are created for a user of their own (`lister`), then lists
@@ -11,25 +11,35 @@
 //!    creates would measure that scan, not the pipeline;
 //! 4. first bytes: create streams one at a time, time to the response head and to the first
 //!    delta (medians);
-//! 5. resident memory per idle stream: RSS, then open 1,000 streams that pause after one
-//!    delta, RSS again, divided by the streams open; then they are closed;
+//! 5. resident memory per idle stream (the memory store and Python only: the figure is the
+//!    pipeline's and the connection's, whatever the store): RSS, then open 1,000 streams that
+//!    pause after one delta, RSS again, divided by the streams open; then they are closed;
 //! 6. create-stream throughput and latency at 1, 16 and 64 clients, with the server's CPU
-//!    time read before and after the 16-client run;
-//! 7. Rust with the memory store only: 10,000 streams open at once, the same way as in 5.
+//!    time (and for PostgreSQL the database's) read before and after the 16-client run;
+//! 7. Rust with the memory store only: 10,000 streams open at once, the same way as in 5;
+//! 8. PostgreSQL only, once the servers have stopped: the run's rows are deleted
+//!    (`database.rs`).
+//!
+//! Each server's requests act for users of their own, named after the run and the server
+//! (`bench-<run>-rust-postgres`, `lister-<run>-rust-postgres`), so that a database shared with
+//! other runs and other suites holds nothing else of theirs, and step 8 can delete exactly
+//! them.
 //!
 //! Every step is bounded in requests and in time ([`Plan`]); `--quick` shrinks them all to a
 //! smoke run of seconds.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::database;
 use crate::load::{self, Budget, Op, RunStats, Target};
-use crate::servers::{ServerKind, ServerProcess, Setup, wait_until_ready};
+use crate::servers::{Deployment, ServerKind, Setup};
 
-/// The user whose thread list is measured.
+/// The first word of the user whose thread list is measured.
 const LIST_USER: &str = "lister";
-/// The user of every other request.
+/// The first word of the user of every other request.
 const LOAD_USER: &str = "bench";
 /// How many threads the list user has: one full page.
 const LISTED_THREADS: usize = 20;
@@ -180,9 +190,13 @@ pub(crate) struct ServerFigures {
     pub(crate) probe_errors: u64,
     /// The create-stream runs, by client count.
     pub(crate) creates: Vec<CreateRun>,
-    /// Server CPU microseconds per stream in the 16-client run.
+    /// Server CPU microseconds per stream in the 16-client run (both instances together for
+    /// two instances).
     pub(crate) cpu_us_per_create: Option<f64>,
-    /// 1,000 idle streams (not for the ceiling or SQLite).
+    /// The database's CPU microseconds per stream in the same run (PostgreSQL only; see
+    /// `database::postgres_cpu_time`).
+    pub(crate) postgres_cpu_us_per_create: Option<f64>,
+    /// 1,000 idle streams (the memory store and Python only).
     pub(crate) idle: Option<HeldRun>,
     /// 10,000 idle streams (Rust memory only).
     pub(crate) many: Option<HeldRun>,
@@ -205,32 +219,70 @@ impl ServerFigures {
     }
 }
 
-/// Starts `kind`, runs the plan's steps against it (module doc), stops it.
+/// The users one server's requests act for.
+struct Users {
+    /// Of the thread list.
+    lister: String,
+    /// Of every other request.
+    load: String,
+}
+
+impl Users {
+    /// The users of `kind` in this run.
+    fn of(kind: ServerKind, setup: &Setup) -> Self {
+        let user = |word| format!("{word}-{}-{}", setup.run_id, kind.slug());
+        Users {
+            lister: user(LIST_USER),
+            load: user(LOAD_USER),
+        }
+    }
+}
+
+/// Starts `kind`, runs the plan's steps against it (module doc), stops it, and for
+/// PostgreSQL deletes the rows it wrote.
 ///
 /// # Errors
 ///
-/// The server did not start, or died during the run.
+/// The server did not start or died during the run, or its rows could not be deleted.
 pub(crate) async fn measure(
     kind: ServerKind,
     setup: &Setup,
     plan: &Plan,
 ) -> anyhow::Result<ServerFigures> {
-    let server = ServerProcess::start(kind, setup).await?;
-    wait_until_ready(&server.url, Duration::from_secs(60)).await?;
-    // Dropping `server` at the end stops it, whatever the outcome.
-    run_steps(&server, setup, plan).await
+    let users = Users::of(kind, setup);
+    let figures = async {
+        let deployment = Deployment::start(kind, setup).await?;
+        // Dropping `deployment` at the end stops it, whatever the outcome.
+        run_steps(&deployment, &users, setup, plan).await
+    }
+    .await;
+    let Some(url) = setup
+        .database_url
+        .as_deref()
+        .filter(|_| kind.uses_postgres())
+    else {
+        return figures;
+    };
+    // Step 8, after a failure too: the servers have stopped, so nothing writes any more.
+    progress(kind, "deleting the run's rows");
+    let deleted = database::delete_rows_of(url, &[users.lister, users.load]).await;
+    let figures = figures?;
+    progress(kind, &format!("deleted the run's {} threads", deleted?));
+    Ok(figures)
 }
 
 /// Steps 2–7 of the module doc against a running server.
 async fn run_steps(
-    server: &ServerProcess,
+    server: &Deployment,
+    users: &Users,
     setup: &Setup,
     plan: &Plan,
 ) -> anyhow::Result<ServerFigures> {
     let kind = server.kind;
+    let urls: Arc<[String]> = server.urls().into();
     let target = Target {
-        url: server.url.clone(),
-        user: LOAD_USER,
+        urls: Arc::clone(&urls),
+        user: users.load.as_str().into(),
     };
     let create = Op::CreateStream {
         events: setup.settings.create_events(),
@@ -243,7 +295,11 @@ async fn run_steps(
     load::closed_loop(&target, create, warmup).await?;
 
     let (lists_per_second, list_errors) = if kind.has_store() {
-        let lists = measure_lists(server, create, plan).await?;
+        let lister = Target {
+            urls,
+            user: users.lister.as_str().into(),
+        };
+        let lists = measure_lists(kind, &lister, create, plan).await?;
         (Some(lists.per_second()), lists.errors)
     } else {
         (None, 0)
@@ -252,14 +308,14 @@ async fn run_steps(
     progress(kind, "first bytes");
     let probe = load::first_bytes(&target, plan.probe_samples).await?;
 
-    let idle = if kind.has_store() && kind != ServerKind::RustSqlite {
+    let idle = if kind == ServerKind::RustMemory || kind.is_python() {
         progress(kind, &format!("{} idle streams", plan.idle_streams));
         Some(hold_streams(server, &target, plan.idle_streams, plan).await?)
     } else {
         None
     };
 
-    let (creates, cpu_us_per_create) = measure_creates(server, &target, create, plan).await?;
+    let creates = measure_creates(server, &target, create, plan).await?;
 
     let many = if kind == ServerKind::RustMemory {
         progress(kind, &format!("{} open streams", plan.many_streams));
@@ -276,8 +332,9 @@ async fn run_steps(
         first_delta_ms: probe.delta_ms(),
         stream_bytes: probe.stream_bytes,
         probe_errors: probe.errors,
-        creates,
-        cpu_us_per_create,
+        creates: creates.runs,
+        cpu_us_per_create: creates.cpu_us_per_create,
+        postgres_cpu_us_per_create: creates.postgres_cpu_us_per_create,
         idle,
         many,
     })
@@ -285,57 +342,73 @@ async fn run_steps(
 
 /// Step 3: gives the list user a page of threads, then lists them from 16 clients.
 async fn measure_lists(
-    server: &ServerProcess,
+    kind: ServerKind,
+    lister: &Target,
     create: Op,
     plan: &Plan,
 ) -> anyhow::Result<RunStats> {
-    progress(server.kind, "threads.list");
-    let lister = Target {
-        url: server.url.clone(),
-        user: LIST_USER,
-    };
+    progress(kind, "threads.list");
     let seed = Budget {
         clients: 1,
         requests: LISTED_THREADS as u64,
         time: Duration::from_secs(60),
     };
-    let seeded = load::closed_loop(&lister, create, seed).await?;
+    let seeded = load::closed_loop(lister, create, seed).await?;
     if seeded.ok != LISTED_THREADS as u64 {
         anyhow::bail!(
             "{}: could not create the listed threads: {:?}",
-            server.kind.label(),
+            kind.label(),
             seeded.first_error
         );
     }
-    load::closed_loop(&lister, Op::ListThreads, plan.budget(HEADLINE_CLIENTS)).await
+    load::closed_loop(lister, Op::ListThreads, plan.budget(HEADLINE_CLIENTS)).await
 }
 
-/// Step 6: the create runs, and the server's CPU per stream at 16 clients.
+/// What step 6 measured.
+struct Creates {
+    /// The runs, by client count.
+    runs: Vec<CreateRun>,
+    /// The servers' CPU per stream at 16 clients.
+    cpu_us_per_create: Option<f64>,
+    /// The database's, for PostgreSQL.
+    postgres_cpu_us_per_create: Option<f64>,
+}
+
+/// Step 6: the create runs, and the CPU per stream at 16 clients.
 async fn measure_creates(
-    server: &ServerProcess,
+    server: &Deployment,
     target: &Target,
     create: Op,
     plan: &Plan,
-) -> anyhow::Result<(Vec<CreateRun>, Option<f64>)> {
-    let mut runs = Vec::new();
-    let mut cpu_us_per_create = None;
+) -> anyhow::Result<Creates> {
+    let mut creates = Creates {
+        runs: Vec::new(),
+        cpu_us_per_create: None,
+        postgres_cpu_us_per_create: None,
+    };
+    let postgres = server.kind.uses_postgres();
     for clients in CREATE_CLIENTS {
         let step = format!("create streams, {}", crate::report::clients_text(clients));
         progress(server.kind, &step);
         let cpu_before = server.cpu_time()?;
+        let postgres_before = postgres.then(database::postgres_cpu_time);
         let stats = load::closed_loop(target, create, plan.budget(clients)).await?;
         let cpu = server.cpu_time()?.saturating_sub(cpu_before);
+        let postgres_cpu =
+            postgres_before.map(|before| database::postgres_cpu_time().saturating_sub(before));
         if clients == HEADLINE_CLIENTS && stats.ok > 0 {
-            cpu_us_per_create = Some(cpu.as_secs_f64() * 1e6 / stats.ok as f64);
+            let per_create = |cpu: Duration| cpu.as_secs_f64() * 1e6 / stats.ok as f64;
+            creates.cpu_us_per_create = Some(per_create(cpu));
+            creates.postgres_cpu_us_per_create = postgres_cpu.map(per_create);
         }
-        runs.push(CreateRun::new(clients, &stats));
+        creates.runs.push(CreateRun::new(clients, &stats));
     }
-    Ok((runs, cpu_us_per_create))
+    Ok(creates)
 }
 
 /// Steps 5 and 7: RSS, `count` streams opened and held, RSS again, then they are closed.
 async fn hold_streams(
-    server: &ServerProcess,
+    server: &Deployment,
     target: &Target,
     count: usize,
     plan: &Plan,

@@ -99,25 +99,36 @@ impl Report {
         self.servers.iter().find(|figures| figures.kind == kind)
     }
 
-    /// The whole report as markdown: header, main table, SQLite table, held streams,
-    /// targets.
+    /// The whole report as markdown: header, main table, SQLite table, PostgreSQL table (when
+    /// it ran), held streams, targets.
     pub(crate) fn to_markdown(&self) -> String {
         let mut out = String::new();
         self.write_header(&mut out);
+        let main = main_columns();
         self.write_table(
             &mut out,
-            ServerKind::RustMemory,
-            &main_columns(),
+            &main,
+            &ratios_of(ServerKind::RustMemory, &main),
             main_rows(),
         );
         out.push('\n');
+        let sqlite = sqlite_columns();
         self.write_table(
             &mut out,
-            ServerKind::RustSqlite,
-            &sqlite_columns(),
+            &sqlite,
+            &ratios_of(ServerKind::RustSqlite, &sqlite),
             sqlite_rows(),
         );
         out.push('\n');
+        if self.of(ServerKind::RustPostgres).is_some() {
+            self.write_table(
+                &mut out,
+                &postgres_columns(),
+                &POSTGRES_RATIOS,
+                postgres_rows(),
+            );
+            out.push('\n');
+        }
         self.write_held_streams(&mut out);
         self.write_targets(&mut out);
         out
@@ -151,39 +162,38 @@ impl Report {
         );
     }
 
-    /// One table: a value column per server in `columns`, then `subject ÷ other` for each
-    /// other column.
+    /// One table: a value column per server in `columns`, then a column per `(subject,
+    /// other)` of `ratios`, `subject ÷ other`.
     fn write_table(
         &self,
         out: &mut String,
-        subject: ServerKind,
         columns: &[ServerKind],
+        ratios: &[(ServerKind, ServerKind)],
         rows: Vec<Row>,
     ) {
-        let others: Vec<ServerKind> = columns.iter().copied().filter(|&k| k != subject).collect();
         let mut header = String::from("| figure |");
         for kind in columns {
             let _ = write!(header, " {} |", kind.label());
         }
-        for &kind in &others {
+        for (subject, other) in ratios {
             let _ = write!(
                 header,
                 " {} ÷ {} |",
                 subject.short_label(),
-                kind.short_label()
+                other.short_label()
             );
         }
         let _ = writeln!(out, "{header}");
-        let _ = writeln!(out, "|---|{}", "--:|".repeat(columns.len() + others.len()));
+        let _ = writeln!(out, "|---|{}", "--:|".repeat(columns.len() + ratios.len()));
         for (name, value) in rows {
-            let subject_value = self.of(subject).and_then(&value);
             let mut line = format!("| {name} |");
             for &kind in columns {
                 let _ = write!(line, " {} |", show(self.of(kind).and_then(&value)));
             }
-            for &kind in &others {
-                let other = self.of(kind).and_then(&value);
-                let _ = write!(line, " {} |", show_ratio(ratio(subject_value, other)));
+            for &(subject, other) in ratios {
+                let subject = self.of(subject).and_then(&value);
+                let other = self.of(other).and_then(&value);
+                let _ = write!(line, " {} |", show_ratio(ratio(subject, other)));
             }
             let _ = writeln!(out, "{line}");
         }
@@ -388,6 +398,36 @@ fn sqlite_columns() -> Vec<ServerKind> {
     ]
 }
 
+/// The columns of the PostgreSQL table.
+fn postgres_columns() -> Vec<ServerKind> {
+    vec![
+        ServerKind::RustPostgres,
+        ServerKind::RustPostgresPair,
+        ServerKind::RustSqlite,
+        ServerKind::RustMemory,
+        ServerKind::PythonStock,
+    ]
+}
+
+/// The ratios of the PostgreSQL table: one instance against the other stores and Python, then
+/// what a second instance changes.
+const POSTGRES_RATIOS: [(ServerKind, ServerKind); 5] = [
+    (ServerKind::RustPostgres, ServerKind::RustSqlite),
+    (ServerKind::RustPostgres, ServerKind::RustMemory),
+    (ServerKind::RustPostgres, ServerKind::PythonStock),
+    (ServerKind::RustPostgresPair, ServerKind::RustPostgres),
+    (ServerKind::RustPostgresPair, ServerKind::PythonStock),
+];
+
+/// `subject ÷ other` for every other server of `columns`.
+fn ratios_of(subject: ServerKind, columns: &[ServerKind]) -> Vec<(ServerKind, ServerKind)> {
+    columns
+        .iter()
+        .filter(|&&other| other != subject)
+        .map(|&other| (subject, other))
+        .collect()
+}
+
 /// The create-stream rows: throughput, then latencies, at every client count.
 fn create_rows() -> Vec<Row> {
     let mut rows: Vec<Row> = Vec::new();
@@ -456,6 +496,25 @@ fn main_rows() -> Vec<Row> {
 fn sqlite_rows() -> Vec<Row> {
     let mut rows = create_rows();
     rows.extend(common_rows());
+    rows
+}
+
+/// The rows of the PostgreSQL table: the SQLite table's, and the CPU the database spends in
+/// processes of its own, which the server's figure leaves out. For every other server the
+/// store runs inside the server, so its total is the server's figure.
+fn postgres_rows() -> Vec<Row> {
+    let mut rows = sqlite_rows();
+    rows.push((
+        "PostgreSQL CPU µs per create, 16 clients".to_owned(),
+        Box::new(|f: &ServerFigures| f.postgres_cpu_us_per_create),
+    ));
+    rows.push((
+        "server + database CPU µs per create, 16 clients".to_owned(),
+        Box::new(|f: &ServerFigures| {
+            f.cpu_us_per_create
+                .map(|cpu| cpu + f.postgres_cpu_us_per_create.unwrap_or(0.0))
+        }),
+    ));
     rows
 }
 

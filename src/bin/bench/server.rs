@@ -1,27 +1,28 @@
-//! The bench server: the benchmark contract (`perf.rs`) on `POST /chatkit`, over the memory
-//! or the SQLite store, or the ceiling, which serves the bytes of one recorded stream.
+//! The bench server: the benchmark contract (`perf.rs`) on `POST /chatkit`, over the memory,
+//! SQLite or PostgreSQL store, or the ceiling, which serves the bytes of one recorded stream.
 //!
 //! Two binaries run this code: `bench-server` (for an outside load tool, `oha`, `wrk`, …) and
 //! the harness `bench`, which starts it as a child process of itself (`bench serve …`), so
 //! that `cargo run --bin bench` needs no second build step and both run the same bytes.
 //!
-//! * **memory / sqlite**: the library's full pipeline, `http::router` over a `Processor`
-//!   with [`PerfServer`] as the responder. The user is the
-//!   `x-user-id` header, `bench` when absent, so a harness can keep one user's thread list
-//!   short. No subscriber is installed for `tracing`, so there is no per-request logging.
+//! * **memory / sqlite / postgres**: the library's full pipeline, `http::router` over a
+//!   `Processor` with [`PerfServer`] as the responder. The user is the `x-user-id` header,
+//!   `bench` when absent, so a harness can keep one user's thread list short. No subscriber
+//!   is installed for `tracing`, so there is no per-request logging.
 //! * **ceiling**: at start-up the server runs one `threads.create` through its own processor,
 //!   records the SSE bytes, then answers every POST with exactly those bytes from memory, in
 //!   one chunk. No decoding, no store, no events: what hyper and the socket cost for the same
 //!   bytes, the fastest this stream could possibly be served.
 //!
 //! Both run on the lessons' scaffold (`chatkit::http::cli`): the same `--port`, `--store`,
-//! `--db`, `--ask` and `--raw`, except that the store is `memory` unless `--store` says
-//! otherwise and the SQLite file is a new one in the temp directory unless `--db` names one,
-//! so one run's threads never slow the next. No `tracing` subscriber is installed, so there is
-//! no per-request logging. The scaffold binds 127.0.0.1 (port 0 picks a free one), turns on
-//! TCP_NODELAY for every socket (the library's `http::serve`), and prints a banner whose first
-//! line is `bench-server listening on http://127.0.0.1:PORT/chatkit (store: …)`; the harness
-//! reads the address from it. The ceiling ignores the store it is given.
+//! `--db`, `--database-url`, `--ask` and `--raw`, except that the store is `memory` unless
+//! `--store` says otherwise and the SQLite file is a new one in the temp directory unless
+//! `--db` names one, so one run's threads never slow the next. (PostgreSQL keeps the tables
+//! of schema `chatkit`; the harness deletes the rows of its run's users afterwards.) No
+//! `tracing` subscriber is installed, so there is no per-request logging. The scaffold binds
+//! 127.0.0.1 (port 0 picks a free one), turns on TCP_NODELAY for every socket (the library's
+//! `http::serve`), and prints a banner whose first line is `bench-server listening on
+//! http://127.0.0.1:PORT/chatkit (store: …)`; the harness reads the address from it. The ceiling ignores the store it is given.
 
 use std::path::PathBuf;
 
