@@ -224,6 +224,67 @@ mod postgres_store {
         drop_schema(&url, &schema).await;
     }
 
+    /// Two stores stand in for two instances: a thread's turn lock taken through one is
+    /// refused through the other until it is released, and each instance's own second try is
+    /// refused too (a session lock is re-entrant, so that is the local lock's work). Owners,
+    /// threads and schemas with the same ids, and ids with any characters, are apart.
+    #[tokio::test]
+    async fn a_turn_lock_holds_across_instances_until_it_is_released() {
+        let Some(url) = database_url() else { return };
+        let schema = fresh_schema();
+        let (a, b) = (connect(&url, &schema).await, connect(&url, &schema).await);
+        let locks_a = Store::<UserContext>::turn_locks(&a).expect("shared locks");
+        let locks_b = Store::<UserContext>::turn_locks(&b).expect("shared locks");
+        let thread = ThreadId::new("thr_1");
+
+        let held = locks_a.try_lock("u", &thread).await.expect("no error");
+        let held = held.expect("a free thread");
+        assert!(
+            locks_b
+                .try_lock("u", &thread)
+                .await
+                .expect("no error")
+                .is_none()
+        );
+        assert!(
+            locks_a
+                .try_lock("u", &thread)
+                .await
+                .expect("no error")
+                .is_none()
+        );
+        // Apart: another owner, another thread, an owner and thread that a plain join of the
+        // parts would confuse, and the same ids in another schema.
+        for (owner, id) in [
+            ("v", "thr_1"),
+            ("u", "thr_2"),
+            ("u thr", "_1"),
+            ("", "u thr_1"),
+        ] {
+            let other = locks_b
+                .try_lock(owner, &ThreadId::new(id))
+                .await
+                .expect("no error");
+            assert!(other.is_some(), "{owner:?} {id:?} is not the locked thread");
+        }
+        let other_schema = fresh_schema();
+        let elsewhere = connect(&url, &other_schema).await;
+        let elsewhere = Store::<UserContext>::turn_locks(&elsewhere).expect("shared locks");
+        assert!(
+            elsewhere
+                .try_lock("u", &thread)
+                .await
+                .expect("no error")
+                .is_some()
+        );
+
+        held.release().await;
+        let again = locks_b.try_lock("u", &thread).await.expect("no error");
+        assert!(again.is_some(), "free once released");
+        drop_schema(&url, &schema).await;
+        drop_schema(&url, &other_schema).await;
+    }
+
     #[tokio::test]
     async fn a_second_start_migrates_nothing_and_keeps_the_data() {
         let Some(url) = database_url() else { return };

@@ -102,9 +102,17 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub db: Option<PathBuf>,
     /// The PostgreSQL database with `--store postgres`, such as
-    /// postgres://user@127.0.0.1:5432/chatkit; its tables are created on first run.
-    #[arg(long, value_name = "URL", required_if_eq("store", "postgres"))]
-    pub database_url: Option<String>,
+    /// postgres://user@127.0.0.1:5432/chatkit; its tables are created on first run. Prefer
+    /// the environment variable for a URL with a password: a command line is visible to
+    /// every user of the machine (`ps`).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "CHATKIT_DATABASE_URL",
+        hide_env_values = true,
+        required_if_eq("store", "postgres")
+    )]
+    pub database_url: Option<DatabaseUrl>,
     /// `--ask` and `--raw`.
     #[command(flatten)]
     pub ask: AskArgs,
@@ -198,7 +206,7 @@ impl ServeArgs {
             }
             StoreKind::Postgres => {
                 // clap requires the URL with `--store postgres`; an empty one fails to connect.
-                let url = self.database_url.as_deref().unwrap_or_default();
+                let url = self.database_url.as_ref().map_or("", DatabaseUrl::expose);
                 match PostgresStore::connect(url).await {
                     Ok(store) => Ok(Arc::new(store.into())),
                     Err(source) => Err(ServeError::OpenDatabase {
@@ -218,25 +226,73 @@ impl ServeArgs {
             StoreKind::Sqlite => format!("SQLite file {}", self.db_path(name).display()),
             StoreKind::Postgres => format!(
                 "PostgreSQL {}",
-                without_password(self.database_url.as_deref().unwrap_or_default())
+                without_password(self.database_url.as_ref().map_or("", DatabaseUrl::expose))
             ),
         }
     }
 }
 
-/// `url` with its password, if any, replaced by `***`: the banner and errors are printed and
-/// logged, and a database password must not end up in either.
-fn without_password(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            // Only fails for URLs that cannot have a password, which this one has.
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        Ok(_) => url.to_owned(),
-        // Not a URL (a key=value connection string, say): say nothing of it rather than risk it.
-        Err(_) => "(the given connection string)".to_owned(),
+/// A database URL, which may hold a password: its `Debug` and `Display` never show it, so a
+/// logged `ServeArgs` or a printed error cannot leak it. [`DatabaseUrl::expose`] is the one way
+/// to read it whole, for connecting.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// The URL as given, password included: only for handing to the database driver.
+    pub fn expose(&self) -> &str {
+        &self.0
     }
+}
+
+impl std::str::FromStr for DatabaseUrl {
+    type Err = std::convert::Infallible;
+
+    fn from_str(url: &str) -> Result<Self, Self::Err> {
+        Ok(DatabaseUrl(url.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DatabaseUrl({})", without_password(&self.0))
+    }
+}
+
+impl std::fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&without_password(&self.0))
+    }
+}
+
+/// `url` with its passwords, if any, replaced by `***`: the one after the user name and the
+/// `password` and `sslpassword` query parameters (the driver reads both places). The banner
+/// and errors are printed and logged, and a database password must not end up in either.
+fn without_password(url: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        // Not a URL (a key=value connection string, say): say nothing of it rather than risk it.
+        return "(the given connection string)".to_owned();
+    };
+    if parsed.password().is_some() {
+        // Only fails for URLs that cannot have a password, which this one has.
+        let _ = parsed.set_password(Some("***"));
+    }
+    let is_secret = |name: &str| matches!(name, "password" | "sslpassword");
+    if parsed.query_pairs().any(|(name, _)| is_secret(&name)) {
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(name, value)| {
+                let value = if is_secret(&name) {
+                    "***".into()
+                } else {
+                    value
+                };
+                (name.into_owned(), value.into_owned())
+            })
+            .collect();
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.to_string()
 }
 
 /// How a binary runs on the scaffold: its name, and whether it sets up logging.
@@ -657,6 +713,12 @@ mod tests {
             without_password("host=db password=secret"),
             "(the given connection string)"
         );
+        assert_eq!(
+            without_password("postgres://app@db/chat?password=secret&sslmode=disable"),
+            "postgres://app@db/chat?password=***&sslmode=disable"
+        );
+        let url: DatabaseUrl = "postgres://app:secret@db/chat".parse().expect("any text");
+        assert!(!format!("{url:?} {url}").contains("secret"));
         assert_eq!(
             without_password("postgres://app@db/chat"),
             "postgres://app@db/chat"

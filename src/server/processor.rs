@@ -73,6 +73,19 @@ pub enum ProcessResult {
     Stream(Frames),
 }
 
+/// Everything a streaming request prepared before its first byte, for the pipeline task to
+/// take over: the thread and context, the stream options, the responder (for the
+/// cancellation hook's ids and time), the events already decided (`prelude`) and the
+/// responder's stream.
+struct Turn<C: StoreContext + Clone + 'static> {
+    thread: ThreadMetadata,
+    ctx: C,
+    options: StreamOptions,
+    responder: Responder<C>,
+    prelude: Vec<ThreadStreamEvent>,
+    events: EventStream,
+}
+
 /// Runs ChatKit requests against a server, a store and an optional attachment store.
 ///
 /// Every field is an `Arc`, so cloning a processor (once per HTTP request, by axum's state)
@@ -413,9 +426,16 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         params: ThreadsDeleteParams,
         ctx: &C,
     ) -> Result<ProcessResult, ProcessError> {
+        // Under the turn lock: deleting a thread while its turn runs would leave the turn
+        // writing items into a thread that no longer exists (the stores have no foreign keys).
+        let lock = self.lock_turn(&params.thread_id, ctx).await?;
         // Unlike the reference, deleting a thread the user does not have is a 404.
-        self.store.load_thread(&params.thread_id, ctx).await?;
-        self.store.delete_thread(&params.thread_id, ctx).await?;
+        let deleted = match self.store.load_thread(&params.thread_id, ctx).await {
+            Ok(_) => self.store.delete_thread(&params.thread_id, ctx).await,
+            Err(error) => Err(error),
+        };
+        lock.release().await;
+        deleted?;
         Ok(empty_object())
     }
 
@@ -492,49 +512,78 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         let thread = ThreadMetadata::new(self.new_thread_id(&ctx), self.clock.now());
         // Locked like any thread with a turn running: a second tab that already knows the
         // new thread's id cannot start a turn beside its first one.
-        let lock = self.lock_turn(&thread, &ctx).await?;
+        let lock = self.lock_turn(&thread.id, &ctx).await?;
+        let turn = self
+            .create_turn(thread, params.input, attachments, ctx)
+            .await;
+        self.start(turn, lock).await
+    }
+
+    async fn create_turn(
+        &self,
+        thread: ThreadMetadata,
+        input: UserMessageInput,
+        attachments: Vec<Attachment>,
+        ctx: C,
+    ) -> Result<Turn<C>, ProcessError> {
         // Saved before the first byte, so the `thread.created` the client will read names a
         // thread that a reload can already find.
         self.store.save_thread(&thread, &ctx).await?;
         let created = ThreadStreamEvent::ThreadCreated {
             thread: Thread::for_client(&thread, Page::empty()),
         };
-        self.answer_new_message(thread, params.input, attachments, ctx, vec![created], lock)
+        self.answer_new_message(thread, input, attachments, ctx, vec![created])
             .await
     }
 
     /// `threads.add_user_message`: the user's next message and the answer to it.
     ///
-    /// Checks first: the thread is this user's (404) and open (409), then the attachments exist (404), both
-    /// before the message is stored. Mirrors the `ThreadsAddUserMessageReq` branch, then
-    /// `_process_new_thread_item_respond`.
+    /// Checks first: the thread is this user's (404) and open (409), then the attachments
+    /// exist (404), all before the message is stored. Mirrors the `ThreadsAddUserMessageReq`
+    /// branch, then `_process_new_thread_item_respond`.
     async fn threads_add_user_message(
         &self,
         params: ThreadsAddUserMessageParams,
         ctx: C,
     ) -> Result<ProcessResult, ProcessError> {
-        let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
-        ProcessError::ensure_open(&thread)?;
-        let lock = self.lock_turn(&thread, &ctx).await?;
+        let lock = self.lock_turn(&params.thread_id, &ctx).await?;
+        let turn = self.add_user_message_turn(params, ctx).await;
+        self.start(turn, lock).await
+    }
+
+    async fn add_user_message_turn(
+        &self,
+        params: ThreadsAddUserMessageParams,
+        ctx: C,
+    ) -> Result<Turn<C>, ProcessError> {
+        let thread = self.load_open_thread(&params.thread_id, &ctx).await?;
         let attachments = self.load_attachments(&params.input, &ctx).await?;
-        self.answer_new_message(thread, params.input, attachments, ctx, Vec::new(), lock)
+        self.answer_new_message(thread, params.input, attachments, ctx, Vec::new())
             .await
     }
 
     /// `threads.add_client_tool_output`: the client ran a tool; record its output and let
     /// the responder continue, with no new user message.
     ///
-    /// Checks first: the thread is this user's (404) and open, and a client tool call is pending (409,
-    /// where the reference raises `ValueError` inside a started stream). Mirrors the
-    /// `ThreadsAddClientToolOutputReq` branch and `_cleanup_pending_client_tool_call`.
+    /// Checks first: the thread is this user's (404) and open (409), and a client tool call is
+    /// pending (409, where the reference raises `ValueError` inside a started stream). Mirrors
+    /// the `ThreadsAddClientToolOutputReq` branch and `_cleanup_pending_client_tool_call`.
     async fn threads_add_client_tool_output(
         &self,
         params: ThreadsAddClientToolOutputParams,
         ctx: C,
     ) -> Result<ProcessResult, ProcessError> {
-        let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
-        ProcessError::ensure_open(&thread)?;
-        let lock = self.lock_turn(&thread, &ctx).await?;
+        let lock = self.lock_turn(&params.thread_id, &ctx).await?;
+        let turn = self.client_tool_output_turn(params, ctx).await;
+        self.start(turn, lock).await
+    }
+
+    async fn client_tool_output_turn(
+        &self,
+        params: ThreadsAddClientToolOutputParams,
+        ctx: C,
+    ) -> Result<Turn<C>, ProcessError> {
+        let thread = self.load_open_thread(&params.thread_id, &ctx).await?;
         // Unlike the reference, which looks at the newest item only (so an `end_of_turn` or a
         // hidden note after the call breaks it), take the newest pending call among the last 20.
         let newest = PageRequest::first(DEFAULT_PAGE_SIZE, Order::Desc);
@@ -563,23 +612,31 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
                 .delete_thread_item(&thread.id, &stale.id, &ctx)
                 .await?;
         }
-        self.respond_stream(thread, None, ctx, Vec::new(), lock)
+        self.respond_turn(thread, None, ctx, Vec::new())
     }
 
     /// `threads.add_structured_input`: the user answered a structured-input item; record the
     /// answers and let the responder continue.
     ///
-    /// Checks first: the thread is this user's, open (409) and holds the item (404), the item is a
-    /// structured input (400) and still pending (409). Mirrors the
+    /// Checks first: the thread is this user's and holds the item (404), is open (409), the
+    /// item is a structured input (400) and still pending (409). Mirrors the
     /// `ThreadsAddStructuredInputReq` branch and `_apply_structured_input_submission`.
     async fn threads_add_structured_input(
         &self,
         params: ThreadsAddStructuredInputParams,
         ctx: C,
     ) -> Result<ProcessResult, ProcessError> {
-        let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
-        ProcessError::ensure_open(&thread)?;
-        let lock = self.lock_turn(&thread, &ctx).await?;
+        let lock = self.lock_turn(&params.thread_id, &ctx).await?;
+        let turn = self.structured_input_turn(params, ctx).await;
+        self.start(turn, lock).await
+    }
+
+    async fn structured_input_turn(
+        &self,
+        params: ThreadsAddStructuredInputParams,
+        ctx: C,
+    ) -> Result<Turn<C>, ProcessError> {
+        let thread = self.load_open_thread(&params.thread_id, &ctx).await?;
         let item = self
             .store
             .load_item(&thread.id, &params.item_id, &ctx)
@@ -598,24 +655,39 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         let replaced = ThreadStreamEvent::ThreadItemReplaced { item: answered };
         let events =
             Box::pin(futures::stream::once(async { Ok(replaced) }).chain(respond)) as EventStream;
-        Ok(self.stream(thread, ctx, options, responder, Vec::new(), events, lock))
+        Ok(Turn {
+            thread,
+            ctx,
+            options,
+            responder,
+            prelude: Vec::new(),
+            events,
+        })
     }
 
     /// `threads.retry_after_item`: forget everything after one of the user's messages and
     /// answer that message again.
     ///
-    /// Checks first: the thread is this user's and open (409), the item is in it (404, where the reference
-    /// sends an empty 200 stream), and it is a user message (400). Only then are the newer
-    /// items deleted, so a refused retry deletes nothing. Mirrors the
+    /// Checks first: the thread is this user's and open (409), the item is in it (404, where
+    /// the reference sends an empty 200 stream), and it is a user message (400). Only then are
+    /// the newer items deleted, so a refused retry deletes nothing. Mirrors the
     /// `ThreadsRetryAfterItemReq` branch and `_paginate_thread_items_reverse`.
     async fn threads_retry_after_item(
         &self,
         params: ThreadsRetryAfterItemParams,
         ctx: C,
     ) -> Result<ProcessResult, ProcessError> {
-        let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
-        ProcessError::ensure_open(&thread)?;
-        let lock = self.lock_turn(&thread, &ctx).await?;
+        let lock = self.lock_turn(&params.thread_id, &ctx).await?;
+        let turn = self.retry_turn(params, ctx).await;
+        self.start(turn, lock).await
+    }
+
+    async fn retry_turn(
+        &self,
+        params: ThreadsRetryAfterItemParams,
+        ctx: C,
+    ) -> Result<Turn<C>, ProcessError> {
+        let thread = self.load_open_thread(&params.thread_id, &ctx).await?;
         let (target, newer) = self.items_after(&thread.id, &params.item_id, &ctx).await?;
         let target =
             UserMessageItem::try_from(target).map_err(|item| ProcessError::WrongItemKind {
@@ -626,23 +698,31 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
                 .delete_thread_item(&thread.id, &item.id, &ctx)
                 .await?;
         }
-        self.respond_stream(thread, Some(target), ctx, Vec::new(), lock)
+        self.respond_turn(thread, Some(target), ctx, Vec::new())
     }
 
     /// `threads.custom_action`: a widget (or the client) dispatched an action; the
     /// integration's `action` hook streams the response.
     ///
-    /// Checks first: the thread is this user's and open (409), the sender, if named, is a widget of it (400,
-    /// where the reference streams a non-retryable `stream.error`), and the hook exists (501).
-    /// Mirrors the `ThreadsCustomActionReq` branch.
+    /// Checks first: the thread is this user's and open (409), the sender, if named, is a
+    /// widget of it (400, where the reference streams a non-retryable `stream.error`), and the
+    /// hook exists (501). Mirrors the `ThreadsCustomActionReq` branch.
     async fn threads_custom_action(
         &self,
         params: ThreadsCustomActionParams,
         ctx: C,
     ) -> Result<ProcessResult, ProcessError> {
-        let thread = self.store.load_thread(&params.thread_id, &ctx).await?;
-        ProcessError::ensure_open(&thread)?;
-        let lock = self.lock_turn(&thread, &ctx).await?;
+        let lock = self.lock_turn(&params.thread_id, &ctx).await?;
+        let turn = self.custom_action_turn(params, ctx).await;
+        self.start(turn, lock).await
+    }
+
+    async fn custom_action_turn(
+        &self,
+        params: ThreadsCustomActionParams,
+        ctx: C,
+    ) -> Result<Turn<C>, ProcessError> {
+        let thread = self.load_open_thread(&params.thread_id, &ctx).await?;
         let sender = self
             .load_widget_sender(&thread, params.item_id.as_ref(), &ctx)
             .await?;
@@ -654,12 +734,64 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             let out = responder.clone();
             Arc::clone(&self.server).action(thread.clone(), params.action, sender, ctx.clone(), out)
         })?;
-        Ok(self.stream(thread, ctx, options, responder, Vec::new(), events, lock))
+        Ok(Turn {
+            thread,
+            ctx,
+            options,
+            responder,
+            prelude: Vec::new(),
+            events,
+        })
     }
 
     // ---- Helpers -------------------------------------------------------------------------
 
-    /// Stores the user's new message, then streams `prelude`, the message's `done`, and the
+    /// The thread's turn lock, or a 409 `thread_busy` if a turn on it is running (here or,
+    /// with a shared store, on another instance).
+    ///
+    /// Taken first, before the thread is even loaded: what the turn checks (the thread is
+    /// this user's, open, holds a pending call) and the metadata it saves back must be read
+    /// under the lock, or a turn that just ended (closing the thread, renaming it) could be
+    /// undone by one that read the thread before. The key includes the user, so another
+    /// user's thread id is never "busy": it is not found, after the lock.
+    async fn lock_turn(&self, thread_id: &ThreadId, ctx: &C) -> Result<TurnLock, ProcessError> {
+        match self.turn_locks.try_lock(ctx.user_id(), thread_id).await? {
+            Some(lock) => Ok(lock),
+            None => Err(ProcessError::ThreadBusy {
+                thread_id: thread_id.clone(),
+            }),
+        }
+    }
+
+    /// The thread, if it is this user's (404) and takes new work (409).
+    async fn load_open_thread(
+        &self,
+        thread_id: &ThreadId,
+        ctx: &C,
+    ) -> Result<ThreadMetadata, ProcessError> {
+        let thread = self.store.load_thread(thread_id, ctx).await?;
+        ProcessError::ensure_open(&thread)?;
+        Ok(thread)
+    }
+
+    /// Streams `turn` under `lock`, or, if preparing it failed, gives the lock back first and
+    /// then answers the error: a client that retries at once must not find the thread busy
+    /// with its own refused request.
+    async fn start(
+        &self,
+        turn: Result<Turn<C>, ProcessError>,
+        lock: TurnLock,
+    ) -> Result<ProcessResult, ProcessError> {
+        match turn {
+            Ok(turn) => Ok(self.stream(turn, lock)),
+            Err(error) => {
+                lock.release().await;
+                Err(error)
+            }
+        }
+    }
+
+    /// Stores the user's new message, then prepares `prelude`, the message's `done`, and the
     /// answer `respond()` gives it: the shared tail of `threads.create` and
     /// `threads.add_user_message`, the reference's `_process_new_thread_item_respond`.
     async fn answer_new_message(
@@ -669,8 +801,7 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         attachments: Vec<Attachment>,
         ctx: C,
         mut prelude: Vec<ThreadStreamEvent>,
-        lock: TurnLock,
-    ) -> Result<ProcessResult, ProcessError> {
+    ) -> Result<Turn<C>, ProcessError> {
         let user_message = self
             .store_user_message(&thread, input, attachments, &ctx)
             .await?;
@@ -679,18 +810,17 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         prelude.push(ThreadStreamEvent::ThreadItemDone {
             item: user_message.clone().into_item(),
         });
-        self.respond_stream(thread, Some(user_message), ctx, prelude, lock)
+        self.respond_turn(thread, Some(user_message), ctx, prelude)
     }
 
-    /// Starts `respond()` for `input` and streams its events after `prelude`.
-    fn respond_stream(
+    /// Starts `respond()` for `input`, to be streamed after `prelude`.
+    fn respond_turn(
         &self,
         thread: ThreadMetadata,
         input: Option<UserMessageItem>,
         ctx: C,
         prelude: Vec<ThreadStreamEvent>,
-        lock: TurnLock,
-    ) -> Result<ProcessResult, ProcessError> {
+    ) -> Result<Turn<C>, ProcessError> {
         // Asked before `respond()` takes the input: whether a turn may be cancelled can
         // depend on what the user asked for.
         let options = self
@@ -704,45 +834,41 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             let out = responder.clone();
             Ok(Arc::clone(&self.server).respond(thread.clone(), input, ctx.clone(), out))
         })?;
-        Ok(self.stream(thread, ctx, options, responder, prelude, events, lock))
+        Ok(Turn {
+            thread,
+            ctx,
+            options,
+            responder,
+            prelude,
+            events,
+        })
     }
 
-    /// Spawns the pipeline for one stream and returns the client's end of its channel.
-    /// `options` are the turn's stream options; `responder` is the one the handler got, kept
-    /// for the cancellation hook's ids and time; `lock` is the thread's, held until the turn
-    /// ends.
-    #[allow(clippy::too_many_arguments)] // Each is one part of the turn the task takes over.
-    fn stream(
-        &self,
-        thread: ThreadMetadata,
-        ctx: C,
-        options: StreamOptions,
-        responder: Responder<C>,
-        prelude: Vec<ThreadStreamEvent>,
-        events: EventStream,
-        lock: TurnLock,
-    ) -> ProcessResult {
+    /// Spawns the pipeline for `turn` and returns the client's end of its channel; `lock` is
+    /// the thread's, held until the turn ends.
+    fn stream(&self, turn: Turn<C>, lock: TurnLock) -> ProcessResult {
         // The pipeline writes into `frames`; `http/sse.rs` reads `receiver` as the body. When
         // hyper drops the body (the client left), `frames.closed()` tells the pipeline.
         let (frames, receiver) = mpsc::channel(STREAM_BUFFER);
         let pipeline = Pipeline {
             server: Arc::clone(&self.server),
             store: Arc::clone(&self.store),
-            responder,
-            thread,
-            ctx,
-            options,
+            responder: turn.responder,
+            thread: turn.thread,
+            ctx: turn.ctx,
+            options: turn.options,
             frames,
         };
+        let (prelude, events) = (turn.prelude, turn.events);
         // The one task the server spawns: it owns the stream until it ends or the client leaves.
         // The guard lives as long as the task's future, so the handle completes however the
         // task ends, a panic included.
-        let (guard, turn) = TurnHandle::new();
+        let (guard, handle) = TurnHandle::new();
         tokio::spawn(async move {
             let _guard = guard;
             pipeline.run(prelude, events, lock).await;
         });
-        ProcessResult::Stream(Frames::new(ReceiverStream::new(receiver), turn))
+        ProcessResult::Stream(Frames::new(ReceiverStream::new(receiver), handle))
     }
 
     /// A responder bound to `thread`, making ids as [`Processor::new_item_id`] does.
@@ -760,18 +886,6 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
             Arc::clone(&self.store),
             ctx.clone(),
         )
-    }
-
-    /// The thread's turn lock, or a 409 `thread_busy` if a turn on it is running (here or,
-    /// with a shared store, on another instance). Taken before the request's first write, so
-    /// a refused request changes nothing.
-    async fn lock_turn(&self, thread: &ThreadMetadata, ctx: &C) -> Result<TurnLock, ProcessError> {
-        match self.turn_locks.try_lock(ctx.user_id(), &thread.id).await? {
-            Some(lock) => Ok(lock),
-            None => Err(ProcessError::ThreadBusy {
-                thread_id: thread.id.clone(),
-            }),
-        }
     }
 
     /// A new thread id: from the injected generator, else from the store.

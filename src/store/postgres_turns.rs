@@ -25,20 +25,38 @@
 //! # The key
 //!
 //! An advisory lock is named by one 64-bit number. It is PostgreSQL's own
-//! `hashtextextended` of `chatkit-turn`, the schema, the owner and the thread id, computed by
-//! the server, so every instance, whatever its build, names a thread's lock the same way. Two
+//! `hashtextextended` of a text naming the schema, the owner and the thread id, computed by
+//! the server, so every instance, whatever its build, names a thread's lock the same way. The
+//! text gives each part's length before it (`chatkit-turn 7:chatkit 5:alice thr_1`), so no
+//! owner or thread id, whatever characters it holds, can spell another pair's key. Two
 //! threads whose keys collide would wait for each other: with 64 bits, one chance in about
 //! 10^15 for a pair of threads running at once. The two-number form that the migrations lock
 //! with is a separate key space.
+//!
+//! # When the network fails
+//!
+//! Every lock and unlock is one round trip of a prepared statement, bounded by
+//! [`LOCK_TIMEOUT`]: a connection that stopped answering (a partition, a frozen host, no
+//! reset ever sent) fails the request or, for an unlock, is given up, instead of holding a
+//! client's stream open. A connection given up is replaced for the next turn; its locks go
+//! when the last turn holding it lets it go, or when the server notices the connection is
+//! dead (its TCP keep-alive, which `PostgresStore` sets to about a minute for every
+//! connection). The same keep-alive covers an instance whose host vanishes without closing
+//! its sockets; an instance that is killed on a running host frees its locks at once.
 //!
 //! If the lock connection breaks, its locks are gone with it; the next turn opens a new one.
 //! A turn that was running then finishes without its lock, which is the one window where a
 //! second instance could start a turn on its thread.
 //!
+//! Session advisory locks need a session: behind a pooler such as PgBouncer, only its session
+//! mode keeps them (transaction mode hands the connection to someone else between queries).
+//!
 //! Where it sits: made by `PostgresStore::connect_in_schema`, handed to the processor by
 //! `Store::turn_locks`.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use deadpool_postgres::{ClientWrapper, Object, Pool};
@@ -50,6 +68,10 @@ use crate::protocol::ThreadId;
 const TRY_LOCK: &str = "SELECT pg_try_advisory_lock(hashtextextended($1, 0))";
 const UNLOCK: &str = "SELECT pg_advisory_unlock(hashtextextended($1, 0))";
 
+/// How long one lock or unlock may take: far more than the round trip it needs, far less
+/// than a user waits for a stream to end.
+pub(crate) const LOCK_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Turn locks shared by every instance on one PostgreSQL schema.
 pub(crate) struct PostgresTurnLocks {
     /// Where the lock connection comes from (and a new one, if it breaks).
@@ -60,7 +82,7 @@ pub(crate) struct PostgresTurnLocks {
     /// Keeps this instance's own turns apart; see the module doc.
     local: LocalTurnLocks,
     /// The connection that holds this instance's locks, opened on first use.
-    connection: tokio::sync::Mutex<Option<Arc<ClientWrapper>>>,
+    connection: Arc<tokio::sync::Mutex<Option<Arc<ClientWrapper>>>>,
 }
 
 impl PostgresTurnLocks {
@@ -69,14 +91,16 @@ impl PostgresTurnLocks {
             pool,
             schema,
             local: LocalTurnLocks::new(),
-            connection: tokio::sync::Mutex::new(None),
+            connection: Arc::default(),
         }
     }
 
     /// The lock connection, opened (again) if there is none or it has closed.
+    ///
+    /// The async mutex is held across the connect: two turns that both find the connection
+    /// gone must not open two, or each would hold only some of the instance's locks. So while
+    /// a new connection is being opened (bounded by the pool's timeouts), turn starts wait.
     async fn connection(&self) -> Result<Arc<ClientWrapper>, StoreError> {
-        // An async mutex, held across the connect: two turns that both find the connection
-        // gone must not open two, or each would hold only some of the instance's locks.
         let mut slot = self.connection.lock().await;
         if let Some(client) = slot.as_ref().filter(|client| !client.is_closed()) {
             return Ok(Arc::clone(client));
@@ -87,9 +111,14 @@ impl PostgresTurnLocks {
         Ok(client)
     }
 
+    /// The text PostgreSQL hashes into the lock's key; see the module doc.
     fn key(&self, owner: &str, thread: &ThreadId) -> String {
-        // NUL cannot occur in PostgreSQL text, so no owner or thread id can shift the parts.
-        format!("chatkit-turn\0{}\0{owner}\0{thread}", self.schema)
+        let schema = &self.schema;
+        format!(
+            "chatkit-turn {}:{schema} {}:{owner} {thread}",
+            schema.len(),
+            owner.len()
+        )
     }
 }
 
@@ -105,18 +134,79 @@ impl TurnLocks for PostgresTurnLocks {
         };
         let client = self.connection().await?;
         let key = self.key(owner, thread);
-        let row = client.query_one(TRY_LOCK, &[&key]).await?;
-        if !row.get::<_, bool>(0) {
-            // Another instance runs a turn on it; `local` is dropped, so ours is free again.
-            return Ok(None);
-        }
-        Ok(Some(TurnLock::new(async move {
-            // Unlocked on the connection that locked: a session lock belongs to it. If that
-            // connection has died since, the lock died with it and there is nothing to undo.
-            if let Err(error) = client.query_one(UNLOCK, &[&key]).await {
-                tracing::warn!(%error, "could not release a thread's turn lock");
+        // The lock exists before the query is sent: if this request is dropped while the
+        // query is in flight (the client left, a timeout layer fired), the server may hold
+        // the lock already, and dropping the `TurnLock` unlocks it. Without this, the lock
+        // would stay on the shared connection and every other instance would see the thread
+        // busy until this one restarts. Unlocking a lock the session does not hold is
+        // harmless; `held` only spares that round trip when the answer was "no".
+        let held = Arc::new(AtomicBool::new(true));
+        let lock = TurnLock::new(release(
+            Arc::clone(&client),
+            key.clone(),
+            Arc::clone(&held),
+            Arc::clone(&self.connection),
+            local,
+        ));
+        let taken = query_bool(&client, TRY_LOCK, &key).await;
+        match taken {
+            Ok(true) => Ok(Some(lock)),
+            Ok(false) => {
+                // Another instance runs a turn on it; ours frees the local lock only.
+                held.store(false, Ordering::Relaxed);
+                lock.release().await;
+                Ok(None)
             }
-            local.release().await;
-        })))
+            Err(error) => {
+                lock.release().await;
+                Err(error)
+            }
+        }
+    }
+}
+
+/// Gives back the lock on `key`: on the connection that took it (a session lock belongs to
+/// it), then this instance's local lock.
+async fn release(
+    client: Arc<ClientWrapper>,
+    key: String,
+    held: Arc<AtomicBool>,
+    slot: Arc<tokio::sync::Mutex<Option<Arc<ClientWrapper>>>>,
+    local: TurnLock,
+) {
+    if held.load(Ordering::Relaxed)
+        && let Err(error) = query_bool(&client, UNLOCK, &key).await
+    {
+        // The lock may still be held on that connection: stop handing it to new turns,
+        // so that it closes once its last turn ends, and the server drops its locks.
+        tracing::warn!(%error, "could not release a thread's turn lock; replacing the lock connection");
+        let mut current = slot.lock().await;
+        if current
+            .as_ref()
+            .is_some_and(|open| Arc::ptr_eq(open, &client))
+        {
+            *current = None;
+        }
+    }
+    local.release().await;
+}
+
+/// Runs `statement` (a lock or an unlock) on `key` within [`LOCK_TIMEOUT`], as a prepared
+/// statement: one round trip from the second call on.
+async fn query_bool(
+    client: &ClientWrapper,
+    statement: &str,
+    key: &str,
+) -> Result<bool, StoreError> {
+    let call = async {
+        let prepared = client.prepare_cached(statement).await?;
+        let row = client.query_one(&prepared, &[&key]).await?;
+        Ok::<_, StoreError>(row.get::<_, bool>(0))
+    };
+    match tokio::time::timeout(LOCK_TIMEOUT, call).await {
+        Ok(answer) => answer,
+        Err(_) => Err(StoreError::Backend {
+            message: format!("the turn lock did not answer within {LOCK_TIMEOUT:?}"),
+        }),
     }
 }

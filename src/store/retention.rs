@@ -14,7 +14,14 @@
 //!   the client shows the reason instead of the composer.
 //!
 //! Both walk the threads a page at a time ([`PAGE_SIZE`]), so a user with ten thousand
-//! threads costs ten thousand rows of memory at no point. Time comes in as an argument, so a
+//! threads costs ten thousand rows of memory at no point.
+//!
+//! Both leave alone a thread whose turn is running, when the store shares its turn locks
+//! ([`Store::turn_locks`], as the PostgreSQL store does): they take the thread's lock, skip
+//! the thread if it is busy, and read it again under the lock before changing it, so a turn
+//! that ends meanwhile (renaming the thread, say) is not undone by a stale copy. A memory or
+//! SQLite store keeps its locks in the server's process, out of reach of a separate command:
+//! run retention there while the server is stopped, or from inside it. Time comes in as an argument, so a
 //! test passes a fixed `now` rather than waiting half an hour.
 //!
 //! Where it sits: beside the stores, called by an application's own job or command (lesson
@@ -22,7 +29,7 @@
 
 use chrono::TimeDelta;
 
-use super::{PageRequest, Store, StoreContext, StoreError};
+use super::{PageRequest, Store, StoreContext, StoreError, TurnLock};
 use crate::protocol::{Order, ThreadId, ThreadMetadata, ThreadStatus, Timestamp};
 
 /// How many threads each store call loads.
@@ -64,11 +71,19 @@ where
             .take_while(|thread| thread.created_at < cutoff)
             .collect();
         let whole_page_was_old = old.len() == PAGE_SIZE;
+        let mut deleted_any = false;
         for thread in old {
-            store.delete_thread(&thread.id, ctx).await?;
+            let Some(lock) = lock_if_shared(store, ctx, &thread.id).await? else {
+                continue; // Busy: a turn is running on it; the next purge takes it.
+            };
+            let result = store.delete_thread(&thread.id, ctx).await;
+            release(lock).await;
+            result?;
+            deleted_any = true;
             purged.push(thread.id);
         }
-        if reached_the_end || !whole_page_was_old {
+        // A page of old threads that were all busy would be read again for ever.
+        if reached_the_end || !whole_page_was_old || !deleted_any {
             return Ok(purged);
         }
     }
@@ -101,17 +116,17 @@ where
         // Closing saves the thread without changing its `created_at`, so the cursor stays
         // valid across the writes, unlike in the purge above.
         let page = store.load_threads(&request, ctx).await?;
-        for mut thread in page.data {
-            if thread.status != ThreadStatus::Active {
+        for listed in page.data {
+            if listed.status != ThreadStatus::Active {
                 continue;
             }
-            let idle = now.as_datetime() - last_activity(store, &thread, ctx).await?.as_datetime();
-            if idle > idle_for {
-                thread.status = ThreadStatus::Closed {
-                    reason: Some(reason.to_owned()),
-                };
-                store.save_thread(&thread, ctx).await?;
-                closed.push(thread.id);
+            let Some(lock) = lock_if_shared(store, ctx, &listed.id).await? else {
+                continue; // Busy: a turn is running on it, so it is not idle.
+            };
+            let result = close_if_idle(store, ctx, &listed.id, now, idle_for, reason).await;
+            release(lock).await;
+            if result? {
+                closed.push(listed.id);
             }
         }
         match page.after {
@@ -120,6 +135,59 @@ where
             }
             _ => return Ok(closed),
         }
+    }
+}
+
+/// Closes the thread `id` if, read afresh, it is still active and idle for longer than
+/// `idle_for` at `now`; whether it did.
+async fn close_if_idle<C, S>(
+    store: &S,
+    ctx: &C,
+    id: &ThreadId,
+    now: Timestamp,
+    idle_for: TimeDelta,
+    reason: &str,
+) -> Result<bool, StoreError>
+where
+    C: StoreContext + ?Sized,
+    S: Store<C> + ?Sized,
+{
+    let mut thread = store.load_thread(id, ctx).await?;
+    if thread.status != ThreadStatus::Active {
+        return Ok(false);
+    }
+    let idle = now.as_datetime() - last_activity(store, &thread, ctx).await?.as_datetime();
+    if idle <= idle_for {
+        return Ok(false);
+    }
+    thread.status = ThreadStatus::Closed {
+        reason: Some(reason.to_owned()),
+    };
+    store.save_thread(&thread, ctx).await?;
+    Ok(true)
+}
+
+/// The thread's turn lock when the store shares its locks: `Ok(None)` if a turn holds it,
+/// `Ok(Some(None))` when the store has no shared locks to take.
+async fn lock_if_shared<C, S>(
+    store: &S,
+    ctx: &C,
+    id: &ThreadId,
+) -> Result<Option<Option<TurnLock>>, StoreError>
+where
+    C: StoreContext + ?Sized,
+    S: Store<C> + ?Sized,
+{
+    match store.turn_locks() {
+        Some(locks) => Ok(locks.try_lock(ctx.user_id(), id).await?.map(Some)),
+        None => Ok(Some(None)),
+    }
+}
+
+/// Gives back a lock taken by [`lock_if_shared`], if one was.
+async fn release(lock: Option<TurnLock>) {
+    if let Some(lock) = lock {
+        lock.release().await;
     }
 }
 
