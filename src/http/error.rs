@@ -128,15 +128,13 @@ impl From<ProcessError> for HttpError {
             ProcessError::Conflict { message } => {
                 HttpError::new(StatusCode::CONFLICT, "conflict", message)
             }
+            error @ ProcessError::ThreadNotOpen {
+                status: ThreadStatus::Locked { .. },
+                ..
+            } => HttpError::new(StatusCode::CONFLICT, "thread_locked", error.to_string()),
+            // `ensure_open` makes this error for a locked or a closed thread only.
             error @ ProcessError::ThreadNotOpen { .. } => {
-                let code = match &error {
-                    ProcessError::ThreadNotOpen {
-                        status: ThreadStatus::Locked { .. },
-                        ..
-                    } => "thread_locked",
-                    _ => "thread_closed",
-                };
-                HttpError::new(StatusCode::CONFLICT, code, error.to_string())
+                HttpError::new(StatusCode::CONFLICT, "thread_closed", error.to_string())
             }
             error @ ProcessError::ThreadBusy { .. } => {
                 HttpError::new(StatusCode::CONFLICT, "thread_busy", error.to_string())

@@ -366,7 +366,9 @@ pub trait Store<C: StoreContext + ?Sized>: Send + Sync {
     /// The locks that keep two turns off one thread, if this store brings its own.
     ///
     /// `None` (the default) lets the processor lock in its own memory ([`LocalTurnLocks`]),
-    /// which is right for a store that one process uses. A store that several server
+    /// which is right for a store that one process uses through one processor (two
+    /// processors over one such store each have their own locks, and do not exclude each
+    /// other). A store that several server
     /// instances share must return locks those instances share too, as
     /// [`PostgresStore`] does, or two instances could run two turns on one thread.
     fn turn_locks(&self) -> Option<Arc<dyn TurnLocks>> {

@@ -125,6 +125,9 @@ pub const DEFAULT_SCHEMA: &str = "chatkit";
 /// `max_connections` is 100: sixteen per instance leaves room for several instances and for
 /// the administrator, while a single instance rarely has more than a few queries in flight
 /// at once (each store call is one or two short statements).
+///
+/// One more connection per instance holds its turn locks (`postgres_turns.rs`): an instance
+/// uses at most 17, so N instances need `max_connections` above 17 × N plus what else connects.
 const POOL_SIZE: usize = 16;
 
 /// How long a call waits for a connection: for a free one in the pool, or for a new one to be

@@ -41,7 +41,8 @@ type Release = Pin<Box<dyn Future<Output = ()> + Send>>;
 #[async_trait]
 pub trait TurnLocks: Send + Sync {
     /// Takes the lock of the thread `thread` of the user `owner`, or `Ok(None)` if a turn
-    /// holds it already. Never waits for it: a busy thread is an answer, not a queue.
+    /// holds it already. Never waits for the turn to end: a busy thread is an answer, not a
+    /// queue (a backend may still take a round trip, or a connect, to find out).
     ///
     /// # Errors
     ///
@@ -82,8 +83,11 @@ impl Drop for TurnLock {
         let Some(release) = self.release.take() else {
             return;
         };
-        // Dropped outside a runtime only when the process is going away, and with it every
-        // lock it held: a local lock with the memory, an advisory lock with the connection.
+        // Dropped outside a runtime, or while the runtime shuts down, the release cannot run.
+        // That is when the process is going away, and with it every lock it held: a local
+        // lock with the memory, an advisory lock with the connection. (A `LocalTurnLocks`
+        // kept in a `static` across runtimes, as several `#[tokio::test]`s could, would keep
+        // such a key: give each runtime its own.)
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(release);
         }
