@@ -21,39 +21,16 @@
 //! The database comes from `CHATKIT_TEST_DATABASE_URL`. Without it these tests pass at once
 //! and one line says how to run them; `.ci/run` always sets it, so CI never skips them.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::Once;
 use std::time::{Duration, Instant};
 
 use chatkit::http::ask::{add_user_message_body, create_thread_body};
 use chatkit::protocol::ThreadId;
+use chatkit::store::contract::test_database_url;
 use futures::future::join_all;
 use indexmap::IndexMap;
 use serde_json::{Value, json};
-
-const URL_VARIABLE: &str = "CHATKIT_TEST_DATABASE_URL";
-
-/// The test database's URL, or `None` (and, once per test binary, the line that says how to
-/// run these tests).
-fn database_url() -> Option<String> {
-    match std::env::var(URL_VARIABLE) {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            static SAID: Once = Once::new();
-            SAID.call_once(|| {
-                // Written to stderr directly: the harness captures `eprintln!` of tests that
-                // pass, and these do.
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "skipped: set {URL_VARIABLE}=postgres://postgres@127.0.0.1:5432/test \
-                     to run the two-instance tests"
-                );
-            });
-            None
-        }
-    }
-}
 
 /// A user no other test or run speaks as.
 fn fresh_user(test: &str) -> String {
@@ -273,7 +250,7 @@ const SLOW_TURN_DELAY_MS: &str = "100";
 
 #[tokio::test]
 async fn a_second_turn_on_a_thread_is_refused_on_another_instance_until_the_first_ends() {
-    let Some(database) = database_url() else {
+    let Some(database) = test_database_url() else {
         return;
     };
     let (a, b) = two_instances(
@@ -340,7 +317,7 @@ async fn a_second_turn_on_a_thread_is_refused_on_another_instance_until_the_firs
 
 #[tokio::test]
 async fn an_instance_killed_mid_turn_does_not_leave_its_thread_locked() {
-    let Some(database) = database_url() else {
+    let Some(database) = test_database_url() else {
         return;
     };
     let (mut a, b) = two_instances(
@@ -514,7 +491,7 @@ fn without_ids(text: &str, ids: &mut IndexMap<String, String>) -> String {
 
 #[tokio::test]
 async fn a_conversation_alternating_between_two_instances_is_what_one_instance_gives() {
-    let Some(database) = database_url() else {
+    let Some(database) = test_database_url() else {
         return;
     };
     let (a, b) = two_instances(env!("CARGO_BIN_EXE_lesson01"), &database, &[]);
@@ -629,7 +606,7 @@ async fn every_thread(instance: &Instance, user: &str) -> IndexMap<String, Vec<V
 
 #[tokio::test]
 async fn concurrent_creates_over_two_instances_survive_a_sigkill_of_one() {
-    let Some(database) = database_url() else {
+    let Some(database) = test_database_url() else {
         return;
     };
     let (mut a, b) = two_instances(env!("CARGO_BIN_EXE_bench-server"), &database, &[]);

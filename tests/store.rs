@@ -40,39 +40,15 @@ mod sqlite_store {
 /// and one line says how to run them; `.ci/run` always sets it, so CI never skips them.
 mod postgres_store {
     use super::*;
-    use std::io::Write;
-    use std::sync::Once;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::time::{SystemTime, UNIX_EPOCH};
 
     use chatkit::store::PostgresStore;
-
-    const URL_VARIABLE: &str = "CHATKIT_TEST_DATABASE_URL";
+    use chatkit::store::contract::test_database_url;
 
     /// Test schemas older than this are left over from earlier runs and are dropped. No run
     /// lasts an hour, so a schema that another run is still using is never dropped.
     const LEFTOVER_AGE_SECONDS: u64 = 3_600;
-
-    /// The test database's URL, or `None` (and, once per test binary, the line that says how
-    /// to run these tests).
-    fn database_url() -> Option<String> {
-        match std::env::var(URL_VARIABLE) {
-            Ok(url) if !url.is_empty() => Some(url),
-            _ => {
-                static SAID: Once = Once::new();
-                SAID.call_once(|| {
-                    // Written to stderr directly: the harness captures `eprintln!` of tests
-                    // that pass, and these do.
-                    let _ = writeln!(
-                        std::io::stderr(),
-                        "skipped: set {URL_VARIABLE}=postgres://postgres@127.0.0.1:5432/test \
-                         to run the PostgreSQL store tests"
-                    );
-                });
-                None
-            }
-        }
-    }
 
     fn now_seconds() -> u64 {
         SystemTime::now()
@@ -138,7 +114,7 @@ mod postgres_store {
     }
 
     async fn fresh_store() -> Option<PostgresStore> {
-        let url = database_url()?;
+        let url = test_database_url()?;
         drop_leftover_schemas(&url).await;
         let store = PostgresStore::connect_in_schema(&url, &fresh_schema())
             .await
@@ -177,7 +153,9 @@ mod postgres_store {
     /// once, because neither keeps anything in memory.
     #[tokio::test]
     async fn two_stores_on_one_schema_see_each_others_writes() {
-        let Some(url) = database_url() else { return };
+        let Some(url) = test_database_url() else {
+            return;
+        };
         let schema = fresh_schema();
         let (a, b) = (connect(&url, &schema).await, connect(&url, &schema).await);
         let user = UserContext::new("u");
@@ -230,7 +208,9 @@ mod postgres_store {
     /// threads and schemas with the same ids, and ids with any characters, are apart.
     #[tokio::test]
     async fn a_turn_lock_holds_across_instances_until_it_is_released() {
-        let Some(url) = database_url() else { return };
+        let Some(url) = test_database_url() else {
+            return;
+        };
         let schema = fresh_schema();
         let (a, b) = (connect(&url, &schema).await, connect(&url, &schema).await);
         let locks_a = Store::<UserContext>::turn_locks(&a).expect("shared locks");
@@ -287,7 +267,9 @@ mod postgres_store {
 
     #[tokio::test]
     async fn a_second_start_migrates_nothing_and_keeps_the_data() {
-        let Some(url) = database_url() else { return };
+        let Some(url) = test_database_url() else {
+            return;
+        };
         let schema = fresh_schema();
         let user = UserContext::new("u");
         let thread = ThreadMetadata::new("thr_1", at(0));
@@ -308,7 +290,9 @@ mod postgres_store {
     /// time, so none fails on a table or schema that another has just created.
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn stores_starting_together_on_a_new_schema_all_succeed() {
-        let Some(url) = database_url() else { return };
+        let Some(url) = test_database_url() else {
+            return;
+        };
         let schema = fresh_schema();
         let mut starts = tokio::task::JoinSet::new();
         for _ in 0..4 {
@@ -324,7 +308,9 @@ mod postgres_store {
 
     #[tokio::test]
     async fn a_schema_from_a_newer_build_is_refused() {
-        let Some(url) = database_url() else { return };
+        let Some(url) = test_database_url() else {
+            return;
+        };
         let schema = fresh_schema();
         drop(connect(&url, &schema).await);
         raw_client(&url)
@@ -351,7 +337,9 @@ mod postgres_store {
 
     #[tokio::test]
     async fn a_row_that_is_not_protocol_json_is_reported_as_corrupt() {
-        let Some(url) = database_url() else { return };
+        let Some(url) = test_database_url() else {
+            return;
+        };
         let schema = fresh_schema();
         let store = connect(&url, &schema).await;
         raw_client(&url)

@@ -38,6 +38,34 @@ use crate::protocol::{
 
 use super::{PageRequest, Store, StoreError, UserContext};
 
+/// The environment variable that names the PostgreSQL database of the tests that need one.
+pub const TEST_DATABASE_URL_VARIABLE: &str = "CHATKIT_TEST_DATABASE_URL";
+
+/// The test database's URL, from [`TEST_DATABASE_URL_VARIABLE`]; without it, `None`, after
+/// printing (once per test binary) the line that says how to run the tests that need it.
+///
+/// A machine without PostgreSQL can still run every other test; CI sets the variable, so
+/// there these tests never skip.
+pub fn test_database_url() -> Option<String> {
+    match std::env::var(TEST_DATABASE_URL_VARIABLE) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                // Written to stderr directly: the test harness captures `eprintln!` in tests
+                // that pass, and skipped tests pass.
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "skipped: the tests that need PostgreSQL; set \
+                     {TEST_DATABASE_URL_VARIABLE}=postgres://postgres@127.0.0.1:5432/test to run them"
+                );
+            });
+            None
+        }
+    }
+}
+
 /// The user most behaviours act as (the reference's `DEFAULT_CONTEXT`).
 pub fn default_user() -> UserContext {
     UserContext::new("test_user")

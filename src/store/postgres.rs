@@ -804,30 +804,9 @@ mod tests {
     //! What needs no database (the schema-name rule), and the query plans, which need one but
     //! look at this file's private SQL. The store's behaviour is in `tests/store.rs`.
 
-    use std::io::Write;
-    use std::sync::Once;
+    use crate::store::contract::test_database_url;
 
     use super::*;
-
-    /// The database named by `CHATKIT_TEST_DATABASE_URL`, as in `tests/store.rs`; without it,
-    /// one line (per test binary) says how to run the tests that need it.
-    fn test_database_url() -> Option<String> {
-        match std::env::var("CHATKIT_TEST_DATABASE_URL") {
-            Ok(url) if !url.is_empty() => Some(url),
-            _ => {
-                static SAID: Once = Once::new();
-                SAID.call_once(|| {
-                    // Straight to stderr: the harness captures `eprintln!` of passing tests.
-                    let _ = writeln!(
-                        std::io::stderr(),
-                        "skipped: set CHATKIT_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \
-                         to run the PostgreSQL query-plan test"
-                    );
-                });
-                None
-            }
-        }
-    }
 
     #[test]
     fn only_plain_lowercase_identifiers_are_schema_names() {
