@@ -21,7 +21,8 @@
 #   bash deploy/install-nginx.sh          # once: Debian's nginx, pinned
 #   CHATKIT_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test bash deploy/check-behind-nginx.sh
 #
-# NGINX names the nginx binary (default: `nginx` on the PATH, else /usr/sbin/nginx);
+# NGINX_BIN names the nginx binary (default: `nginx` on the PATH, else /usr/sbin/nginx; not
+# NGINX, which nginx itself reads: the sockets handed over in a binary upgrade);
 # CARGO_TARGET_DIR is honoured. The conversation's user ids are new on every run, so runs
 # (and other tests) sharing the database never see each other's threads.
 
@@ -41,8 +42,8 @@ database_url="${CHATKIT_TEST_DATABASE_URL:-}"
 [ -n "${database_url}" ] ||
     fail "set CHATKIT_TEST_DATABASE_URL to a PostgreSQL database, such as postgres://postgres@127.0.0.1:5432/test"
 
-nginx="${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}"
-[ -x "${nginx}" ] || fail "no nginx at ${nginx}: run 'bash deploy/install-nginx.sh' first (or set NGINX)"
+nginx="${NGINX_BIN:-$(command -v nginx || echo /usr/sbin/nginx)}"
+[ -x "${nginx}" ] || fail "no nginx at ${nginx}: run 'bash deploy/install-nginx.sh' first (or set NGINX_BIN)"
 
 started=$SECONDS
 run_dir="$(mktemp -d)"
@@ -138,7 +139,9 @@ fi
 # -p: every relative path in the configuration is under the run directory; -e: the log of
 # the start itself, before the configuration is read (Debian's default is under /var/log);
 # daemon off: nginx stays in the foreground, so its pid is the one this script started.
-nginx_cmd=("${as_user[@]}" "${nginx}" -p "${run_dir}/" -c "${run_dir}/nginx.conf" -e "${run_dir}/error.log")
+# env -u NGINX: nginx would take that variable for sockets inherited from an older nginx.
+nginx_cmd=(env -u NGINX "${as_user[@]}" "${nginx}" -p "${run_dir}/" -c "${run_dir}/nginx.conf"
+    -e "${run_dir}/error.log")
 if ! "${nginx_cmd[@]}" -t -q; then
     fail "nginx rejects the configuration rendered from deploy/nginx.conf (above)"
 fi

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Install Debian's nginx, pinned, for running ChatKit servers behind it (deploy/nginx.conf).
 #
-#     NGINX="$(bash deploy/install-nginx.sh | tail -n 1)"
-#     "$NGINX" -v
+#     nginx="$(bash deploy/install-nginx.sh | tail -n 1)"
+#     "$nginx" -v
+#
+# (Never export it as NGINX: nginx reads that variable, for sockets inherited in an upgrade.)
 #
 # It prints the nginx binary on its LAST line of stdout and sends progress to stderr, like
 # book/install-mdbook.sh does for mdbook.
