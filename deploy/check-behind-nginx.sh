@@ -102,6 +102,8 @@ conform="${bin_dir}/chatkit-conform"
 # 2. Two instances on one database. The lesson's model is its built-in mock unless
 # OPENAI_API_KEY is set: unset it so the check never reaches out.
 instance_ports=("$(free_port)" "$(free_port)")
+# Two picks can return the same port; two instances on one port would look like one.
+while [ "${instance_ports[1]}" = "${instance_ports[0]}" ]; do instance_ports[1]="$(free_port)"; done
 for i in 0 1; do
     port="${instance_ports[$i]}"
     env -u OPENAI_API_KEY -u OPENAI_BASE_URL "${bin_dir}/lesson04" \
@@ -115,7 +117,7 @@ for i in 0 1; do
 done
 
 # 3. nginx. The template's placeholders are addresses only (no '/', '&' or '\' for sed).
-nginx_port="$(free_port)"
+nginx_port="$(free_port)" # free now, so not an instance's port: both are listening
 instance1="127.0.0.1:${instance_ports[0]}"
 instance2="127.0.0.1:${instance_ports[1]}"
 sed -e "s/@LISTEN@/127.0.0.1:${nginx_port}/g" \
