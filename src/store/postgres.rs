@@ -359,53 +359,7 @@ impl PostgresStore {
                 name: schema.to_owned(),
             });
         }
-        let mut config = Config::from_str(url)?;
-        // The schema is selected per connection at startup, so that the statements can name
-        // tables without a schema and stay constants. Appended to any options the URL sets.
-        //
-        // The keep-alive settings make each side notice a peer that vanished without closing
-        // the connection (a host that froze or left the network) within about a minute (30 s
-        // idle, then 3 probes 10 s apart), rather than the systems' default two hours: on the
-        // server, that is when a dead instance's turn locks are dropped (`postgres_turns.rs`).
-        let session = format!(
-            "-c search_path={schema} -c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 \
-             -c tcp_keepalives_count=3"
-        );
-        let options = match config.get_options() {
-            Some(given) if !given.is_empty() => format!("{given} {session}"),
-            _ => session,
-        };
-        config.options(options);
-        config.keepalives_idle(Duration::from_secs(30));
-        config.connect_timeout(CONNECTION_TIMEOUT);
-        // Shown in `pg_stat_activity`, so an administrator can tell whose connections these are.
-        if config.get_application_name().is_none() {
-            config.application_name("chatkit-rs");
-        }
-        // `Fast` recycling hands a connection back out without a test query: a connection
-        // the server closed is noticed (`is_closed`) and replaced, and one that breaks while
-        // idle fails its next query with an error, which is cheaper than a round trip per
-        // call for a case that is rare.
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = Pool::builder(manager)
-            .max_size(POOL_SIZE)
-            .wait_timeout(Some(CONNECTION_TIMEOUT))
-            // Longer than the connect timeout, so that an unreachable database fails with the
-            // connection's own error ("connection refused", "timed out"), not the pool's.
-            .create_timeout(Some(CONNECTION_TIMEOUT + Duration::from_secs(1)))
-            .recycle_timeout(Some(CONNECTION_TIMEOUT))
-            .runtime(Runtime::Tokio1)
-            .build()
-            // Only a pool with timeouts and no runtime fails to build, and one is given.
-            .map_err(|error| StoreError::Backend {
-                message: format!("could not build the PostgreSQL connection pool: {error}"),
-            })?;
+        let pool = connection_pool(session_config(url, schema)?)?;
         // The first connection, which also proves that the URL leads somewhere.
         let mut client = pool.get().await.map_err(pool_error)?;
         migrate(&mut client, schema).await?;
@@ -433,6 +387,62 @@ impl PostgresStore {
     async fn client(&self) -> Result<deadpool_postgres::Client, StoreError> {
         self.pool.get().await.map_err(pool_error)
     }
+}
+
+/// The connection settings for `url` with the tables in `schema` (a checked plain name).
+fn session_config(url: &str, schema: &str) -> Result<Config, StoreError> {
+    let mut config = Config::from_str(url)?;
+    // The schema is selected per connection at startup, so that the statements can name
+    // tables without a schema and stay constants. Appended to any options the URL sets.
+    //
+    // The keep-alive settings make each side notice a peer that vanished without closing
+    // the connection (a host that froze or left the network) within about a minute (30 s
+    // idle, then 3 probes 10 s apart), rather than the systems' default two hours: on the
+    // server, that is when a dead instance's turn locks are dropped (`postgres_turns.rs`).
+    let session = format!(
+        "-c search_path={schema} -c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 \
+         -c tcp_keepalives_count=3"
+    );
+    let options = match config.get_options() {
+        Some(given) if !given.is_empty() => format!("{given} {session}"),
+        _ => session,
+    };
+    config.options(options);
+    config.keepalives_idle(Duration::from_secs(30));
+    config.connect_timeout(CONNECTION_TIMEOUT);
+    // Shown in `pg_stat_activity`, so an administrator can tell whose connections these are.
+    if config.get_application_name().is_none() {
+        config.application_name("chatkit-rs");
+    }
+    Ok(config)
+}
+
+/// The pool of this store's connections, made with `config`.
+fn connection_pool(config: Config) -> Result<Pool, StoreError> {
+    // `Fast` recycling hands a connection back out without a test query: a connection
+    // the server closed is noticed (`is_closed`) and replaced, and one that breaks while
+    // idle fails its next query with an error, which is cheaper than a round trip per
+    // call for a case that is rare.
+    let manager = Manager::from_config(
+        config,
+        NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Pool::builder(manager)
+        .max_size(POOL_SIZE)
+        .wait_timeout(Some(CONNECTION_TIMEOUT))
+        // Longer than the connect timeout, so that an unreachable database fails with the
+        // connection's own error ("connection refused", "timed out"), not the pool's.
+        .create_timeout(Some(CONNECTION_TIMEOUT + Duration::from_secs(1)))
+        .recycle_timeout(Some(CONNECTION_TIMEOUT))
+        .runtime(Runtime::Tokio1)
+        .build()
+        // Only a pool with timeouts and no runtime fails to build, and one is given.
+        .map_err(|error| StoreError::Backend {
+            message: format!("could not build the PostgreSQL connection pool: {error}"),
+        })
 }
 
 /// Whether `name` can be used as a schema name without quoting: what an unquoted identifier
