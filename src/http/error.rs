@@ -23,13 +23,15 @@
 //! | 400 | `wrong_item_kind` | a retry target that is not a user message, an action sender that is not a widget, … |
 //! | 400 | `invalid_input` | well-formed but unusable content (audio that is not base64, …) |
 //! | 400 | `unreadable_body` | the body could not be read to the end |
-//! | 401 | `unauthorized` | by convention, from a [`ContextBuilder`](super::ContextBuilder) that refuses the caller |
+//! | 401 | `unauthorized` | by convention, from a [`ContextBuilder`](super::ContextBuilder) that refuses the caller; the bearer-token check ([`crate::auth`]) adds `WWW-Authenticate: Bearer` |
+//! | 403 | `forbidden` | the caller is known but may not make this request (a read-only role sending a message); see [`StoreContext::authorize`](crate::store::StoreContext::authorize) |
 //! | 404 | `not_found` | no such thread, item or attachment *for this user*; another user's is not found too |
 //! | 409 | `duplicate_item` | the store already holds an item with that id |
 //! | 409 | `conflict` | the thread is not in the state the request needs (no pending tool call, a structured input already answered) |
 //! | 409 | `thread_busy` | a turn on the thread is still running, and this streaming request would start a second one |
 //! | 409 | `thread_locked`, `thread_closed` | the thread's status refuses new work: a message, a retry, a tool output, structured input or an action (`Thread thr_1 is closed: <reason>`) |
 //! | 413 | `payload_too_large` | the body is larger than the router's limit (1 MiB unless configured) |
+//! | 429 | `rate_limited` | the caller sent more requests than the router's per-user limit allows; `Retry-After` says how many seconds to wait |
 //! | 500 | `internal_error` | anything else: a store backend or a hook failed, or a hook panicked |
 //! | 501 | `not_implemented` | the server does not implement the hook the request needs (`transcribe`, `sync_action`) |
 //! | 501 | `uploads_not_configured` | `attachments.create`/`delete` without an `AttachmentStore` |
@@ -43,7 +45,7 @@
 //! The Python SDK answers all of these with `500 Internal Server Error` in plain text, and a
 //! streaming request whose set-up fails with a `200` stream that then aborts.
 
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::protocol::{ProtocolError, ThreadStatus};
@@ -63,6 +65,9 @@ pub struct HttpError {
     status: StatusCode,
     code: &'static str,
     message: String,
+    /// Headers the refusal needs beside its body: `WWW-Authenticate` on a 401 (RFC 6750),
+    /// `Retry-After` on a 429. Usually none.
+    headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl HttpError {
@@ -72,7 +77,31 @@ impl HttpError {
             status,
             code,
             message: message.into(),
+            headers: Vec::new(),
         }
+    }
+
+    /// The same refusal, sent with one more header.
+    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// `403 forbidden`: the caller is known, and may not do this.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        HttpError::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    /// `429 rate_limited`, with `Retry-After: <seconds>` (at least 1: a client that reads `0`
+    /// would retry at once and be refused again).
+    pub fn rate_limited(retry_after: std::time::Duration) -> Self {
+        let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+        HttpError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many requests; try again in {seconds} s"),
+        )
+        .with_header(header::RETRY_AFTER, HeaderValue::from(seconds))
     }
 
     /// `401 unauthorized`: the caller could not be identified.
@@ -112,6 +141,14 @@ impl HttpError {
     pub fn message(&self) -> &str {
         &self.message
     }
+
+    /// The value of header `name` this refusal is sent with, if any.
+    pub fn header(&self, name: &HeaderName) -> Option<&HeaderValue> {
+        self.headers
+            .iter()
+            .find(|(header, _)| header == name)
+            .map(|(_, value)| value)
+    }
 }
 
 impl From<ProcessError> for HttpError {
@@ -125,6 +162,7 @@ impl From<ProcessError> for HttpError {
             ProcessError::BadInput { message } => {
                 HttpError::new(StatusCode::BAD_REQUEST, "invalid_input", message)
             }
+            ProcessError::Forbidden(denied) => HttpError::forbidden(denied.to_string()),
             ProcessError::Conflict { message } => {
                 HttpError::new(StatusCode::CONFLICT, "conflict", message)
             }
@@ -204,12 +242,14 @@ impl IntoResponse for HttpError {
         let body = serde_json::json!({
             "error": { "code": self.code, "message": self.message }
         });
-        (
+        let mut response = (
             self.status,
             [(header::CONTENT_TYPE, "application/json")],
             body.to_string(),
         )
-            .into_response()
+            .into_response();
+        response.headers_mut().extend(self.headers);
+        response
     }
 }
 

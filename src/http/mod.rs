@@ -70,9 +70,11 @@
 pub mod ask;
 pub mod cli;
 mod error;
+mod rate_limit;
 mod sse;
 
 use std::future::Future;
+use std::num::NonZeroU32;
 use std::time::Duration;
 
 use axum::Router;
@@ -86,6 +88,7 @@ use crate::server::Processor;
 use crate::store::{StoreContext, UserContext};
 
 pub use error::{HttpError, INTERNAL_ERROR_MESSAGE};
+pub use rate_limit::RateLimit;
 pub use sse::KEEP_ALIVE;
 
 /// Where the endpoint is mounted unless configured: `/chatkit`, as in the ChatKit docs.
@@ -105,24 +108,100 @@ pub const DEFAULT_KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// never the body. Return an [`HttpError`], such as [`HttpError::unauthorized`], to refuse
 /// the request before anything else happens.
 ///
-/// Any closure `Fn(&Parts) -> Result<C, HttpError>` that is `Clone + Send + Sync + 'static`
-/// is one; annotate the argument (`|parts: &Parts| …`) so the compiler sees that it takes a
-/// borrowed `Parts` of any lifetime.
+/// Building may be async: verifying a token can need a key fetched from the identity
+/// provider's JWKS URL, and a session cookie a database lookup. Three ways to get one:
+///
+/// * any closure `Fn(&Parts) -> Result<C, HttpError>` that is `Clone + Send + Sync + 'static`
+///   (annotate the argument, `|parts: &Parts| …`, so the compiler sees that it takes a
+///   borrowed `Parts` of any lifetime): for checks that need no I/O;
+/// * [`async_context`] around an `async` closure or function that takes the `Parts` by value;
+/// * your own type implementing this trait, such as [`crate::auth::JwtVerifier`].
 pub trait ContextBuilder<C>: Clone + Send + Sync + 'static {
     /// Builds the context for one request.
     ///
     /// # Errors
     ///
     /// The refusal to send instead of processing the request.
-    fn build(&self, parts: &Parts) -> Result<C, HttpError>;
+    fn build(&self, parts: &Parts) -> impl Future<Output = Result<C, HttpError>> + Send;
 }
 
 impl<C, F> ContextBuilder<C> for F
 where
     F: Fn(&Parts) -> Result<C, HttpError> + Clone + Send + Sync + 'static,
+    C: Send,
 {
-    fn build(&self, parts: &Parts) -> Result<C, HttpError> {
-        self(parts)
+    fn build(&self, parts: &Parts) -> impl Future<Output = Result<C, HttpError>> + Send {
+        std::future::ready(self(parts))
+    }
+}
+
+/// A [`ContextBuilder`] from an async function of the request head: see [`async_context`].
+#[derive(Debug, Clone, Copy)]
+pub struct AsyncContext<F>(F);
+
+/// Makes a [`ContextBuilder`] of `build`, an async function (or closure returning a future)
+/// that takes the request head by value.
+///
+/// By value, because a future that borrowed the head would tie its lifetime to the request's;
+/// `Parts` is cheap to clone next to the I/O that makes a builder async in the first place.
+///
+/// ```
+/// use axum::http::request::Parts;
+/// use chatkit::http::{HttpError, async_context};
+/// use chatkit::store::UserContext;
+///
+/// async fn user_from_session(parts: Parts) -> Result<UserContext, HttpError> {
+///     // A real app looks the cookie up in its session table here.
+///     let cookie = parts.headers.get("cookie").and_then(|value| value.to_str().ok());
+///     let session = cookie.ok_or_else(|| HttpError::unauthorized("no session"))?;
+///     Ok(UserContext::new(session))
+/// }
+///
+/// let builder = async_context(user_from_session);
+/// # let _ = builder;
+/// ```
+pub fn async_context<F, Fut, C>(build: F) -> AsyncContext<F>
+where
+    F: Fn(Parts) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<C, HttpError>> + Send,
+{
+    AsyncContext(build)
+}
+
+impl<C, F, Fut> ContextBuilder<C> for AsyncContext<F>
+where
+    F: Fn(Parts) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<C, HttpError>> + Send,
+{
+    fn build(&self, parts: &Parts) -> impl Future<Output = Result<C, HttpError>> + Send {
+        (self.0)(parts.clone())
+    }
+}
+
+/// Who is calling, and may they call now: the context builder, then the per-user rate limit.
+///
+/// Every route that acts for a user goes through one, so the ChatKit endpoint and the upload
+/// routes refuse the same callers the same way.
+#[derive(Debug, Clone)]
+pub(crate) struct Gate<B> {
+    context: B,
+    rate_limit: Option<RateLimit>,
+}
+
+impl<B> Gate<B> {
+    /// The caller's context, or the refusal: the builder's own (401, …) or a 429.
+    pub(crate) async fn admit<C>(&self, parts: &Parts) -> Result<C, HttpError>
+    where
+        B: ContextBuilder<C>,
+        C: StoreContext,
+    {
+        let ctx = self.context.build(parts).await?;
+        // After the builder, so that only an identified caller is counted, under the identity
+        // the store also uses.
+        if let Some(limit) = &self.rate_limit {
+            limit.check(ctx.user_id())?;
+        }
+        Ok(ctx)
     }
 }
 
@@ -133,6 +212,7 @@ pub struct RouterConfig {
     path: String,
     body_limit: usize,
     keep_alive: Option<Duration>,
+    requests_per_minute: Option<NonZeroU32>,
 }
 
 impl Default for RouterConfig {
@@ -141,6 +221,7 @@ impl Default for RouterConfig {
             path: DEFAULT_PATH.to_owned(),
             body_limit: DEFAULT_BODY_LIMIT,
             keep_alive: Some(DEFAULT_KEEP_ALIVE),
+            requests_per_minute: None,
         }
     }
 }
@@ -170,6 +251,22 @@ impl RouterConfig {
         self
     }
 
+    /// Allows each user (each distinct [`StoreContext::user_id`]) `requests` a minute, and
+    /// answers the next with `429 rate_limited` and `Retry-After`; `0` means no limit, the
+    /// default. See [`RateLimit`].
+    pub fn rate_limit_per_minute(mut self, requests: u32) -> Self {
+        self.requests_per_minute = NonZeroU32::new(requests);
+        self
+    }
+
+    /// The gate every route of this router goes through.
+    fn gate<B>(&self, context: B) -> Gate<B> {
+        Gate {
+            context,
+            rate_limit: self.requests_per_minute.map(RateLimit::per_minute),
+        }
+    }
+
     /// The router: `POST <path>` runs `processor` with the context `context` builds.
     ///
     /// # Panics
@@ -182,7 +279,7 @@ impl RouterConfig {
     {
         let endpoint = sse::Endpoint {
             processor,
-            context,
+            gate: self.gate(context),
             body_limit: self.body_limit,
             keep_alive: self.keep_alive,
         };

@@ -3,7 +3,8 @@
 //! [`endpoint`] is the axum handler behind `POST /chatkit`. It does four things, in order:
 //!
 //! 1. builds the request context from the request's head (the host app's
-//!    [`ContextBuilder`]: a user id from a header, a session from an extension, …);
+//!    [`ContextBuilder`]: a user id from a header, a verified bearer token, …), then counts
+//!    the request against the caller's rate limit, if the router has one;
 //! 2. reads the body as raw bytes, whatever its `Content-Type`, as the reference does, and
 //!    decodes it with our own `ProtocolError` rather than axum's `Json<T>`, whose rejections
 //!    are plain text;
@@ -60,7 +61,7 @@ use futures::{FutureExt, StreamExt};
 use crate::server::{Frames, ProcessResult, Processor};
 use crate::store::StoreContext;
 
-use super::ContextBuilder;
+use super::{ContextBuilder, Gate};
 use super::error::HttpError;
 
 /// The `Content-Type` of a stream, as the reference (Starlette) writes it.
@@ -73,7 +74,8 @@ pub const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
 /// What the endpoint needs for every request; cloned per request by axum's `State`.
 pub(super) struct Endpoint<C: StoreContext + Clone + 'static, B> {
     pub(super) processor: Processor<C>,
-    pub(super) context: B,
+    /// The context builder and the rate limit.
+    pub(super) gate: Gate<B>,
     /// The body limit, repeated here only to word the 413 message.
     pub(super) body_limit: usize,
     /// How long a stream may stay quiet before a [`KEEP_ALIVE`] comment; `None`: never.
@@ -84,7 +86,7 @@ impl<C: StoreContext + Clone + 'static, B: Clone> Clone for Endpoint<C, B> {
     fn clone(&self) -> Self {
         Endpoint {
             processor: self.processor.clone(),
-            context: self.context.clone(),
+            gate: self.gate.clone(),
             body_limit: self.body_limit,
             keep_alive: self.keep_alive,
         }
@@ -130,7 +132,7 @@ where
     C: StoreContext + Clone + 'static,
     B: ContextBuilder<C>,
 {
-    let ctx = endpoint.context.build(&parts)?;
+    let ctx = endpoint.gate.admit(&parts).await?;
     let body = body.map_err(|rejection| body_error(&rejection, endpoint.body_limit))?;
     match endpoint.processor.process(&body, ctx).await {
         Ok(ProcessResult::Json(json)) => Ok(json_response(json)),

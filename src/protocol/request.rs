@@ -187,6 +187,16 @@ impl RequestOp {
         )
     }
 
+    /// Whether the operation only reads what the user already has: a thread, the list of
+    /// threads, a page of items. Everything else writes, or costs something to answer
+    /// (`input.transcribe` runs a speech model), so a read-only role is refused it.
+    pub fn is_read_only(&self) -> bool {
+        matches!(
+            self,
+            RequestOp::ThreadsGetById(_) | RequestOp::ThreadsList(_) | RequestOp::ItemsList(_)
+        )
+    }
+
     /// The operation's wire name, such as `"threads.create"`.
     pub fn type_name(&self) -> &'static str {
         match self {

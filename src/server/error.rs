@@ -35,6 +35,11 @@ pub enum ProcessError {
         /// What was wrong, for the client.
         message: String,
     },
+    /// The caller may not make this request at all (a read-only role sending a message): the
+    /// context's [`StoreContext::authorize`](crate::store::StoreContext::authorize) said no,
+    /// before anything was loaded.
+    #[error(transparent)]
+    Forbidden(#[from] crate::store::AccessDenied),
     /// The thread is not in the state the request needs (no pending client tool call, a
     /// structured input that was already answered, …).
     #[error("{message}")]

@@ -237,6 +237,9 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         // and touches no store.
         let request = Request::from_slice(body)?;
         tracing::debug!(op = request.op.type_name(), "processing request");
+        // Roles next, before any load: a refusal must not depend on (or reveal) whether the
+        // thread the request names exists.
+        ctx.authorize(&request.op)?;
         // One arm per op, each handing off to one function: the routing stays readable as a
         // table, and every operation's checks live in its own function below. The reference
         // first splits streaming from non-streaming ops (`is_streaming_req`); here the

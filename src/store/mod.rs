@@ -44,6 +44,7 @@ use async_trait::async_trait;
 
 use crate::id_gen::{IdKind, RandomIds};
 use crate::protocol::request::AttachmentsCreateParams;
+use crate::protocol::RequestOp;
 use crate::protocol::{
     Attachment, AttachmentId, ItemId, Order, Page, ThreadId, ThreadItem, ThreadMetadata,
 };
@@ -65,7 +66,28 @@ pub use turn_lock::{LocalTurnLocks, TurnLock, TurnLocks};
 pub trait StoreContext: Send + Sync {
     /// The id of the user the request acts for.
     fn user_id(&self) -> &str;
+
+    /// May this caller make `request` at all? Asked by the processor right after the body is
+    /// decoded, before anything is loaded, so a refusal (`403 forbidden`) says nothing about
+    /// whether the thread it names exists.
+    ///
+    /// The default allows everything: the lessons before 06 have no roles. A context built
+    /// from verified claims overrides it ([`crate::auth::Principal`] lets a `viewer` read and
+    /// nothing else). Whose thread it is stays the store's check (a 404), not this one's.
+    ///
+    /// # Errors
+    ///
+    /// [`AccessDenied`], with a message for the caller.
+    fn authorize(&self, request: &RequestOp) -> Result<(), AccessDenied> {
+        let _ = request;
+        Ok(())
+    }
 }
+
+/// Why [`StoreContext::authorize`] refused a request; the client sees the message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct AccessDenied(pub String);
 
 /// The simplest context: just the user's id.
 #[derive(Debug, Clone, PartialEq, Eq)]
