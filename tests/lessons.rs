@@ -121,7 +121,7 @@ async fn lesson02_agent_streams_a_two_turn_conversation() {
 /// `--ask` over real HTTP: the readable view of lesson 01's answer, and the raw SSE lines.
 #[tokio::test]
 async fn ask_prints_the_stream_readably_or_raw() {
-    use chatkit::http::ask::{Output, ask};
+    use chatkit::http::ask::{Caller, Output, ask};
     let app = || {
         let processor = recorded_setup(lesson01_echo::EchoServer);
         chatkit::http::router(processor, |_: &axum::http::request::Parts| {
@@ -129,7 +129,7 @@ async fn ask_prints_the_stream_readably_or_raw() {
         })
     };
     let mut pretty = Vec::new();
-    ask(app(), "hi", Output::Pretty, &mut pretty)
+    ask(app(), &Caller::student(), "hi", Output::Pretty, &mut pretty)
         .await
         .expect("ask succeeds");
     assert_eq!(
@@ -137,7 +137,7 @@ async fn ask_prints_the_stream_readably_or_raw() {
         "thread thr_0001 created\nyou: hi\nassistant: Hello student! This is thread thr_0001. You said: hi\n"
     );
     let mut raw = Vec::new();
-    ask(app(), "hi", Output::Raw, &mut raw)
+    ask(app(), &Caller::student(), "hi", Output::Raw, &mut raw)
         .await
         .expect("ask succeeds");
     assert_eq!(
@@ -451,7 +451,7 @@ async fn lesson03_over_a_socket_a_cut_plan_keeps_what_was_shown_and_a_cut_deleti
 /// `CHATKIT_BLESS=1` to rewrite the files.
 #[tokio::test(start_paused = true)]
 async fn lesson03_the_outputs_in_the_chapter_are_what_the_code_prints() {
-    use chatkit::http::ask::{Output, ask, print_stored};
+    use chatkit::http::ask::{Caller, Output, ask, print_stored};
     use chatkit::protocol::ThreadId;
     let planner = |delay_ms| lesson03_planner::Planner {
         delay: std::time::Duration::from_millis(delay_ms),
@@ -461,9 +461,15 @@ async fn lesson03_the_outputs_in_the_chapter_are_what_the_code_prints() {
     let processor = recorded_setup(planner(0));
     let app = chatkit::http::router(processor, chatkit::http::user_from_header);
     let mut view = Vec::new();
-    ask(app, "Plan my day", Output::Pretty, &mut view)
-        .await
-        .expect("ask succeeds");
+    ask(
+        app,
+        &Caller::student(),
+        "Plan my day",
+        Output::Pretty,
+        &mut view,
+    )
+    .await
+    .expect("ask succeeds");
     outputs.push(("ask_plan.txt", String::from_utf8(view).expect("UTF-8")));
 
     for (name, text) in [

@@ -22,8 +22,9 @@
 //! next turn of a conversation kept in the lesson's store.
 //!
 //! The request goes through the same router, context builder and socket as a browser's, so
-//! what you see is exactly what a ChatKit client receives. It is sent as the user [`ASK_USER`]
-//! (the `x-user-id` header the lessons read).
+//! what you see is exactly what a ChatKit client receives. It is sent as a [`Caller`]: the user
+//! [`ASK_USER`] (the `x-user-id` header the lessons read) until lesson 06, then a bearer token
+//! the lesson mints for itself.
 //!
 //! # Cutting the connection
 //!
@@ -62,6 +63,57 @@ use view::PrettyView;
 /// The user `--ask` speaks as: its requests carry `x-user-id: student`, which
 /// [`user_from_header`](super::user_from_header) reads (it is also that function's default).
 pub const ASK_USER: &str = "student";
+
+/// Who `--ask` speaks as: the header that identifies the caller to the app, and the owner key
+/// the app's store files the caller's threads under (for printing what was stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    header_name: String,
+    header_value: String,
+    owner: String,
+}
+
+impl Caller {
+    /// A caller named by the `x-user-id` header, as the lessons before authentication read it.
+    pub fn user_header(user: &str) -> Self {
+        Caller {
+            header_name: "x-user-id".to_owned(),
+            header_value: user.to_owned(),
+            owner: user.to_owned(),
+        }
+    }
+
+    /// [`ASK_USER`], named by the `x-user-id` header.
+    pub fn student() -> Self {
+        Caller::user_header(ASK_USER)
+    }
+
+    /// The holder of `token`, sent as `Authorization: Bearer <token>`; `owner` is the key the
+    /// verified token gives in the store ([`StoreContext::user_id`]).
+    pub fn bearer(token: &str, owner: impl Into<String>) -> Self {
+        Caller {
+            header_name: "authorization".to_owned(),
+            header_value: format!("Bearer {token}"),
+            owner: owner.into(),
+        }
+    }
+
+    /// The header's name and value, such as `("x-user-id", "student")`.
+    pub fn header(&self) -> (&str, &str) {
+        (&self.header_name, &self.header_value)
+    }
+
+    /// The owner key of the caller's threads in the store.
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+}
+
+impl Default for Caller {
+    fn default() -> Self {
+        Caller::student()
+    }
+}
 
 /// The `--ask` and `--raw` flags, for a lesson's `clap` arguments (`#[command(flatten)]`).
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -189,12 +241,13 @@ pub fn add_user_message_body(thread_id: &ThreadId, message: &str) -> String {
 /// See [`AskError`]. An `error` event inside the stream is printed, not returned.
 pub async fn ask(
     app: Router,
+    caller: &Caller,
     message: &str,
     output: Output,
     mut to: impl Write,
 ) -> Result<(), AskError> {
     serving(app, |url| async move {
-        post_and_print(&url, &create_thread_body(message), output, &mut to).await
+        post_and_print(&url, caller, &create_thread_body(message), output, &mut to).await
     })
     .await
 }
@@ -207,6 +260,7 @@ pub async fn ask(
 /// See [`AskError`]; an unknown thread is [`AskError::Refused`] with the server's 404.
 pub async fn ask_in_thread(
     app: Router,
+    caller: &Caller,
     thread_id: &ThreadId,
     message: &str,
     output: Output,
@@ -214,7 +268,7 @@ pub async fn ask_in_thread(
 ) -> Result<(), AskError> {
     let body = add_user_message_body(thread_id, message);
     serving(app, |url| async move {
-        post_and_print(&url, &body, output, &mut to).await
+        post_and_print(&url, caller, &body, output, &mut to).await
     })
     .await
 }
@@ -229,6 +283,7 @@ pub async fn ask_in_thread(
 /// See [`AskError`]; [`AskError::NoThread`] if no `thread.created` came first.
 pub async fn ask_and_cancel(
     app: Router,
+    caller: &Caller,
     message: &str,
     output: Output,
     after: u64,
@@ -247,7 +302,7 @@ pub async fn ask_and_cancel(
         std::future::ready(response)
     }));
     let cancelled = serving(app, |url| async move {
-        post_and_cut(&url, message, output, after, &mut to).await
+        post_and_cut(&url, caller, message, output, after, &mut to).await
     })
     .await?;
     let turns = std::mem::take(
@@ -311,12 +366,13 @@ where
     result
 }
 
-/// POSTs `message` as a new thread, as [`ASK_USER`].
-async fn post(url: &str, body: String) -> Result<reqwest::Response, AskError> {
+/// POSTs `body` as `caller`.
+async fn post(url: &str, caller: &Caller, body: String) -> Result<reqwest::Response, AskError> {
+    let (name, value) = caller.header();
     let response = reqwest::Client::new()
         .post(url)
         .header("content-type", "application/json")
-        .header("x-user-id", ASK_USER)
+        .header(name, value)
         .body(body)
         .send()
         .await?;
@@ -334,6 +390,7 @@ async fn post(url: &str, body: String) -> Result<reqwest::Response, AskError> {
 /// Prints the first `after` events of the answer to `message`, then drops the connection.
 async fn post_and_cut(
     url: &str,
+    caller: &Caller,
     message: &str,
     output: Output,
     after: u64,
@@ -342,7 +399,7 @@ async fn post_and_cut(
     let mut view = PrettyView::default();
     // Parsed as events, comments dropped, whatever the output: the cut counts events, not
     // chunks. Raw output writes each event as the server framed it (`data: …` and a blank line).
-    let mut events = post(url, create_thread_body(message))
+    let mut events = post(url, caller, create_thread_body(message))
         .await?
         .bytes_stream()
         .eventsource();
@@ -389,11 +446,12 @@ async fn post_and_cut(
 
 async fn post_and_print(
     url: &str,
+    caller: &Caller,
     body: &str,
     output: Output,
     to: &mut impl Write,
 ) -> Result<(), AskError> {
-    let response = post(url, body.to_owned()).await?;
+    let response = post(url, caller, body.to_owned()).await?;
     match output {
         Output::Raw => {
             let mut bytes = response.bytes_stream();
@@ -483,9 +541,16 @@ mod tests {
             .build();
         let app = super::super::router(processor, super::super::user_from_header);
         let mut seen = Vec::new();
-        let cancelled = ask_and_cancel(app, message, Output::Pretty, after, &mut seen)
-            .await
-            .expect("the ask runs");
+        let cancelled = ask_and_cancel(
+            app,
+            &Caller::student(),
+            message,
+            Output::Pretty,
+            after,
+            &mut seen,
+        )
+        .await
+        .expect("the ask runs");
         assert_eq!(cancelled.thread_id, ThreadId::new("thr_0001"));
         let mut stored = Vec::new();
         let ctx = UserContext::new(ASK_USER);
@@ -552,13 +617,26 @@ mod tests {
             .build();
         let app = super::super::router(processor, super::super::user_from_header);
         let mut seen = Vec::new();
-        ask(app.clone(), "keep one", Output::Pretty, &mut seen)
-            .await
-            .expect("the first turn");
+        ask(
+            app.clone(),
+            &Caller::student(),
+            "keep one",
+            Output::Pretty,
+            &mut seen,
+        )
+        .await
+        .expect("the first turn");
         let thread = ThreadId::new("thr_0001");
-        ask_in_thread(app.clone(), &thread, "keep two", Output::Pretty, &mut seen)
-            .await
-            .expect("the second turn");
+        ask_in_thread(
+            app.clone(),
+            &Caller::student(),
+            &thread,
+            "keep two",
+            Output::Pretty,
+            &mut seen,
+        )
+        .await
+        .expect("the second turn");
         let mut stored = Vec::new();
         let ctx = UserContext::new(ASK_USER);
         print_stored(&*store, &thread, &ctx, Output::Pretty, &mut stored)
@@ -570,7 +648,15 @@ mod tests {
              you: keep two\n  assistant: Hello\n"
         );
         let unknown = ThreadId::new("thr_nope");
-        let refused = ask_in_thread(app, &unknown, "hi", Output::Pretty, &mut seen).await;
+        let refused = ask_in_thread(
+            app,
+            &Caller::student(),
+            &unknown,
+            "hi",
+            Output::Pretty,
+            &mut seen,
+        )
+        .await;
         assert!(
             matches!(refused, Err(AskError::Refused { status: 404, .. })),
             "{refused:?}"

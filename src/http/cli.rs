@@ -60,7 +60,7 @@ use clap::{Command, Parser, ValueEnum};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
-use super::ask::{self, AskArgs, AskError, create_thread_body};
+use super::ask::{self, AskArgs, AskError, Caller, create_thread_body};
 use crate::protocol::ThreadId;
 use crate::server::{ChatKitServer, Processor};
 use crate::store::{
@@ -71,8 +71,11 @@ use crate::store::{
 /// request context.
 pub type SharedStore = Arc<AnyStore>;
 
+/// The user of the printed `curl`.
+pub const EXAMPLE_USER: &str = "alice";
+
 /// The header and user in the printed `curl`: the one [`user_from_header`](super::user_from_header)
-/// reads, so the thread it creates belongs to `alice`.
+/// reads, so the thread it creates belongs to [`EXAMPLE_USER`].
 pub const EXAMPLE_USER_HEADER: &str = "x-user-id: alice";
 
 /// The message of the printed `curl`.
@@ -302,6 +305,12 @@ fn without_password(url: &str) -> String {
 pub struct Scaffold {
     name: String,
     logging: bool,
+    /// Who `--ask` speaks as.
+    asker: Caller,
+    /// Who the banner's `curl` speaks as.
+    example: Caller,
+    /// Lines the banner prints after the `curl` (how to get a token, …).
+    notes: Vec<String>,
 }
 
 impl Scaffold {
@@ -311,7 +320,25 @@ impl Scaffold {
         Scaffold {
             name: name.into(),
             logging: true,
+            asker: Caller::student(),
+            example: Caller::user_header(EXAMPLE_USER),
+            notes: Vec::new(),
         }
+    }
+
+    /// `--ask` speaks as `asker`, and the banner's `curl` as `example` (by default
+    /// [`ask::ASK_USER`] and [`EXAMPLE_USER`] by their `x-user-id` header). An app that
+    /// authenticates gives each a token it accepts.
+    pub fn callers(mut self, asker: Caller, example: Caller) -> Self {
+        self.asker = asker;
+        self.example = example;
+        self
+    }
+
+    /// Prints `line` in the banner, after the `curl`.
+    pub fn note(mut self, line: impl Into<String>) -> Self {
+        self.notes.push(line.into());
+        self
     }
 
     /// Installs no `tracing` subscriber, for a binary that must not pay for logs (the bench
@@ -345,14 +372,25 @@ impl Scaffold {
             let output = args.ask.output();
             if let Some(thread) = &args.ask.thread {
                 let thread = ThreadId::from(thread.as_str());
-                return Ok(ask::ask_in_thread(app, &thread, message, output, io::stdout()).await?);
+                return Ok(ask::ask_in_thread(
+                    app,
+                    &self.asker,
+                    &thread,
+                    message,
+                    output,
+                    io::stdout(),
+                )
+                .await?);
             }
             let Some(after) = args.ask.cancel_after else {
-                return Ok(ask::ask(app, message, output, io::stdout()).await?);
+                return Ok(ask::ask(app, &self.asker, message, output, io::stdout()).await?);
             };
             // Cut, then show what survived: the store itself, as the user `--ask` spoke for.
-            let cut = ask::ask_and_cancel(app, message, output, after, io::stdout()).await?;
-            let ctx = UserContext::new(ask::ASK_USER);
+            let cut =
+                ask::ask_and_cancel(app, &self.asker, message, output, after, io::stdout()).await?;
+            // A store files threads by owner key only, so a `UserContext` of that key reads
+            // them, whatever context type the app itself builds.
+            let ctx = UserContext::new(self.asker.owner());
             ask::print_stored(store.as_ref(), &cut.thread_id, &ctx, output, io::stdout()).await?;
             return Ok(());
         }
@@ -362,11 +400,7 @@ impl Scaffold {
                 port: args.port,
                 source,
             })?;
-        let banner = banner(
-            &self.name,
-            listener.local_addr()?,
-            &args.describe_store(&self.name),
-        );
+        let banner = self.banner(listener.local_addr()?, &args.describe_store(&self.name));
         print_flushed(&banner)?;
         super::serve(listener, app, super::shutdown_signal()).await?;
         Ok(())
@@ -497,16 +531,24 @@ fn init_logging(asking: bool) {
         .try_init();
 }
 
-/// What a served binary prints first: where it listens (the harness of `bench` reads the
-/// `listening on <url>` part) and a request to paste into another terminal.
-fn banner(name: &str, address: SocketAddr, store: &str) -> String {
-    let url = format!("http://{address}{}", super::DEFAULT_PATH);
-    format!(
-        "{name} listening on {url} (store: {store})\n\
-         Create a thread and watch its stream (or run again with --ask \"{EXAMPLE_MESSAGE}\"):\n\n\
-         {}\n\n",
-        curl_command(&url, EXAMPLE_MESSAGE)
-    )
+impl Scaffold {
+    /// What a served binary prints first: where it listens (the harness of `bench` reads the
+    /// `listening on <url>` part), a request to paste into another terminal, and the notes.
+    fn banner(&self, address: SocketAddr, store: &str) -> String {
+        let name = &self.name;
+        let url = format!("http://{address}{}", super::DEFAULT_PATH);
+        let mut banner = format!(
+            "{name} listening on {url} (store: {store})\n\
+             Create a thread and watch its stream (or run again with --ask \"{EXAMPLE_MESSAGE}\"):\n\n\
+             {}\n\n",
+            curl_command_as(&url, &self.example, EXAMPLE_MESSAGE)
+        );
+        for note in &self.notes {
+            banner.push_str(note);
+            banner.push('\n');
+        }
+        banner
+    }
 }
 
 /// Prints `text` to stdout at once: a harness that starts the binary reads the address from a
@@ -523,9 +565,15 @@ fn print_flushed(text: &str) -> io::Result<()> {
 /// The body is the protocol's own `threads.create` ([`create_thread_body`]), so it is exactly
 /// what `--ask` sends, whatever the message holds.
 pub fn curl_command(url: &str, message: &str) -> String {
+    curl_command_as(url, &Caller::user_header(EXAMPLE_USER), message)
+}
+
+/// [`curl_command`] with the header that identifies `caller` (a bearer token, say).
+pub fn curl_command_as(url: &str, caller: &Caller, message: &str) -> String {
+    let (name, value) = caller.header();
     format!(
         "curl -N {url} -H {} -d {}",
-        shell_quote(EXAMPLE_USER_HEADER),
+        shell_quote(&format!("{name}: {value}")),
         shell_quote(&create_thread_body(message))
     )
 }
@@ -752,7 +800,7 @@ mod tests {
     #[test]
     fn the_banner_names_the_binary_the_address_the_store_and_a_curl() {
         let address: SocketAddr = "127.0.0.1:8000".parse().expect("an address");
-        let banner = banner("lesson01", address, "memory");
+        let banner = Scaffold::new("lesson01").banner(address, "memory");
         let lines: Vec<&str> = banner.lines().collect();
         assert_eq!(
             lines[0],
