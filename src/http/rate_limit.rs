@@ -93,7 +93,9 @@ mod tests {
         for _ in 0..3 {
             assert_eq!(limit.check("alice"), Ok(()));
         }
-        let refusal = limit.check("alice").expect_err("the fourth request is over the limit");
+        let refusal = limit
+            .check("alice")
+            .expect_err("the fourth request is over the limit");
         assert_eq!(refusal.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(refusal.code(), "rate_limited");
         // Three a minute refill one every 20 s: the wait is at most that, and at least 1 s.
@@ -102,7 +104,10 @@ mod tests {
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.parse().ok())
             .expect("a Retry-After in seconds");
-        assert!((1..=20).contains(&retry_after), "Retry-After: {retry_after}");
+        assert!(
+            (1..=20).contains(&retry_after),
+            "Retry-After: {retry_after}"
+        );
     }
 
     #[test]
