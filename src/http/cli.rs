@@ -49,6 +49,8 @@
 //! Where it sits: the HTTP layer, beside [`serve`](super::serve), which it calls. Binaries use
 //! it; nothing in the library does.
 
+pub mod auth;
+
 use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
