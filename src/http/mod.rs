@@ -72,6 +72,7 @@ pub mod cli;
 mod error;
 mod rate_limit;
 mod sse;
+mod uploads;
 
 use std::future::Future;
 use std::num::NonZeroU32;
@@ -84,6 +85,7 @@ use axum::routing::post;
 use axum::serve::ListenerExt;
 use tower_http::trace::TraceLayer;
 
+use crate::attachments::DiskAttachments;
 use crate::server::Processor;
 use crate::store::{StoreContext, UserContext};
 
@@ -205,14 +207,15 @@ impl<B> Gate<B> {
     }
 }
 
-/// Where to mount the endpoint, how large a body it accepts, and how often a quiet stream
-/// sends a keep-alive comment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where to mount the endpoint, how large a body it accepts, how often a quiet stream
+/// sends a keep-alive comment, and where uploaded attachments go.
+#[derive(Debug, Clone)]
 pub struct RouterConfig {
     path: String,
     body_limit: usize,
     keep_alive: Option<Duration>,
     requests_per_minute: Option<NonZeroU32>,
+    attachments: Option<DiskAttachments>,
 }
 
 impl Default for RouterConfig {
@@ -222,6 +225,7 @@ impl Default for RouterConfig {
             body_limit: DEFAULT_BODY_LIMIT,
             keep_alive: Some(DEFAULT_KEEP_ALIVE),
             requests_per_minute: None,
+            attachments: None,
         }
     }
 }
@@ -259,6 +263,16 @@ impl RouterConfig {
         self
     }
 
+    /// Serves uploads into `files` beside the endpoint: `PUT` and `POST` on
+    /// `<path>/attachments/{id}/upload`, the direct `POST <path>/attachments`, and
+    /// `GET <path>/attachments/{id}/content`, with `files`' own body limit (see
+    /// `http/uploads.rs`). Give the processor the same `files`, so that `attachments.create`
+    /// makes the records these routes accept.
+    pub fn attachments(mut self, files: DiskAttachments) -> Self {
+        self.attachments = Some(files);
+        self
+    }
+
     /// The gate every route of this router goes through.
     fn gate<B>(&self, context: B) -> Gate<B> {
         Gate {
@@ -277,9 +291,23 @@ impl RouterConfig {
         C: StoreContext + Clone + 'static,
         B: ContextBuilder<C>,
     {
+        let gate = self.gate(context);
+        // Built before the endpoint takes the processor; one gate, so uploads count against
+        // the same per-user rate limit as ChatKit requests.
+        let uploads = match self.attachments {
+            Some(files) => uploads::routes(
+                &self.path,
+                uploads::Uploads {
+                    processor: processor.clone(),
+                    gate: gate.clone(),
+                    files,
+                },
+            ),
+            None => Router::new(),
+        };
         let endpoint = sse::Endpoint {
             processor,
-            gate: self.gate(context),
+            gate,
             body_limit: self.body_limit,
             keep_alive: self.keep_alive,
         };
@@ -288,6 +316,8 @@ impl RouterConfig {
             .with_state(endpoint)
             // Read by the `Bytes` extractor; the endpoint turns its rejection into a JSON 413.
             .layer(DefaultBodyLimit::max(self.body_limit))
+            // After the endpoint's limit, so the upload routes keep their own, larger one.
+            .merge(uploads)
             // One span per request, with method, path and status, at `DEBUG` (`RUST_LOG`).
             .layer(TraceLayer::new_for_http())
     }

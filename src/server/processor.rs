@@ -386,16 +386,23 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         json(&attachment)
     }
 
-    /// `attachments.delete`: the uploaded bytes first, then the record.
+    /// `attachments.delete`: checks that the attachment is this user's, then deletes the
+    /// uploaded bytes, then the record.
     ///
-    /// The `AttachmentsDeleteReq` branch's order. If deleting the bytes fails, the record is
-    /// still there and the client can try again; the other order could leave bytes that no
+    /// The check is ours: the reference answers `{}` for any id, so a client cannot tell a
+    /// deleted attachment from a mistyped one, and an attachment store that keys its files by
+    /// id alone would delete another user's bytes. Loading the record first makes an unknown
+    /// or foreign id a 404 before anything is touched.
+    ///
+    /// Then the `AttachmentsDeleteReq` branch's order. If deleting the bytes fails, the record
+    /// is still there and the client can try again; the other order could leave bytes that no
     /// record points to any more.
     async fn attachments_delete(
         &self,
         params: AttachmentsDeleteParams,
         ctx: &C,
     ) -> Result<ProcessResult, ProcessError> {
+        self.store.load_attachment(&params.attachment_id, ctx).await?;
         self.attachments
             .delete_attachment(&params.attachment_id, ctx)
             .await?;

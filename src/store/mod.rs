@@ -176,6 +176,13 @@ pub enum StoreError {
         /// The attachment asked for.
         id: AttachmentId,
     },
+    /// An attachment store refused to create an attachment: empty, too large, or of a type it
+    /// does not accept. The reason is for the client.
+    #[error("{reason}")]
+    AttachmentRejected {
+        /// Why, in words for the user.
+        reason: String,
+    },
     /// The `after` cursor names no element of the list.
     #[error("cursor {cursor} is not an element of this list")]
     UnknownCursor {

@@ -293,10 +293,17 @@ async fn delete_file() {
         .files
         .lock()
         .expect("not poisoned")
-        .insert(existing.id.clone(), existing);
+        .insert(existing.id.clone(), existing.clone());
     let processor = builder(TestServer::new())
         .attachments(files.clone())
         .build();
+    // The record must be the caller's: an unknown id is a 404 here (the reference answers
+    // `{}`; see README, "Differences from the Python SDK").
+    processor
+        .store()
+        .save_attachment(&existing, &ctx())
+        .await
+        .expect("the record is saved");
 
     let body = json_body(
         &processor,
@@ -314,6 +321,11 @@ async fn delete_file() {
 #[tokio::test]
 async fn delete_file_without_filestore() {
     let processor = processor(TestServer::new());
+    processor
+        .store()
+        .save_attachment(&text_file("test-file-id", None), &ctx())
+        .await
+        .expect("the record is saved");
 
     let error = refused(
         &processor,
