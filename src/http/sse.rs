@@ -61,8 +61,8 @@ use futures::{FutureExt, StreamExt};
 use crate::server::{Frames, ProcessResult, Processor};
 use crate::store::StoreContext;
 
-use super::{ContextBuilder, Gate};
 use super::error::HttpError;
+use super::{ContextBuilder, Gate};
 
 /// The `Content-Type` of a stream, as the reference (Starlette) writes it.
 const EVENT_STREAM: &str = "text/event-stream; charset=utf-8";
