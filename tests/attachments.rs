@@ -597,3 +597,34 @@ async fn an_attachment_not_uploaded_yet_cannot_reach_the_model() {
         format!("attachment {id} (notes.txt) has not been uploaded yet")
     );
 }
+
+#[tokio::test]
+async fn a_message_naming_an_attachment_not_uploaded_yet_is_409_and_nothing_is_stored() {
+    for fx in fixtures().await {
+        let attachment = create(&fx, "alice", "notes.txt", 3, "text/plain").await;
+        let id = attachment["id"].as_str().expect("an id");
+        let message = json!({"type": "threads.create", "params": {"input": {
+            "content": [{"type": "input_text", "text": "Read this"}],
+            "attachments": [id], "inference_options": {}}}});
+        let (status, error) = chatkit(&fx, "alice", message.clone()).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{error}");
+        assert_eq!(error["error"]["code"], "not_uploaded");
+        let list = json!({"type": "threads.list", "params": {}});
+        let (_, threads) = chatkit(&fx, "alice", list).await;
+        assert_eq!(threads["data"], json!([]), "no thread was created");
+        // Once the bytes are there, the same message goes through.
+        let (status, _) = put(
+            &fx,
+            "alice",
+            &format!("/chatkit/attachments/{id}/upload"),
+            b"abc",
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let request = Request::post("/chatkit")
+            .header("x-user-id", "alice")
+            .body(Body::from(message.to_string()))
+            .expect("a valid request");
+        assert_eq!(send(&fx, request).await.status(), StatusCode::OK);
+    }
+}

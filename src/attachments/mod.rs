@@ -374,6 +374,17 @@ impl<C: StoreContext + ?Sized> AttachmentStore<C> for DiskAttachments {
         })
     }
 
+    /// Refuses an attachment whose bytes have not been uploaded (or that this store never
+    /// made), so that a message naming it is refused before it is stored.
+    async fn check_ready(&self, attachment: &Attachment, _ctx: &C) -> Result<(), StoreError> {
+        match disk_metadata(attachment) {
+            Some(metadata) if metadata.uploaded => Ok(()),
+            _ => Err(StoreError::AttachmentNotUploaded {
+                id: attachment.id.clone(),
+            }),
+        }
+    }
+
     /// Removes the file, if there is one: deleting before (or without) an upload is fine.
     async fn delete_attachment(&self, id: &AttachmentId, ctx: &C) -> Result<(), StoreError> {
         // An id that cannot name a file has no file to remove.

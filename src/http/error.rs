@@ -29,6 +29,7 @@
 //! | 404 | `not_found` | no such thread, item or attachment *for this user*; another user's is not found too; also an attachment's content before its upload, and an upload route's id that cannot name a file |
 //! | 409 | `duplicate_item` | the store already holds an item with that id |
 //! | 409 | `conflict` | the thread is not in the state the request needs (no pending tool call, a structured input already answered), or an attachment is uploaded a second time |
+//! | 409 | `not_uploaded` | a message names an attachment whose bytes have not been uploaded yet (two-phase upload not finished) |
 //! | 409 | `thread_busy` | a turn on the thread is still running, and this streaming request would start a second one |
 //! | 409 | `thread_locked`, `thread_closed` | the thread's status refuses new work: a message, a retry, a tool output, structured input or an action (`Thread thr_1 is closed: <reason>`) |
 //! | 413 | `payload_too_large` | the body is larger than the router's limit (1 MiB unless configured), or an upload is larger than the attachment limit |
@@ -216,6 +217,9 @@ fn from_store(error: StoreError) -> HttpError {
             "invalid_attachment",
             error.to_string(),
         ),
+        StoreError::AttachmentNotUploaded { .. } => {
+            HttpError::new(StatusCode::CONFLICT, "not_uploaded", error.to_string())
+        }
         StoreError::DuplicateItem { .. } => {
             HttpError::new(StatusCode::CONFLICT, "duplicate_item", error.to_string())
         }

@@ -929,7 +929,11 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
     ) -> Result<Vec<Attachment>, ProcessError> {
         let mut attachments = Vec::with_capacity(input.attachments.len());
         for id in &input.attachments {
-            attachments.push(self.store.load_attachment(id, ctx).await?);
+            let attachment = self.store.load_attachment(id, ctx).await?;
+            // Not in the reference: a file that never arrived is refused now, with the message
+            // unsaved, rather than failing the turn when the model input is built.
+            self.attachments.check_ready(&attachment, ctx).await?;
+            attachments.push(attachment);
         }
         Ok(attachments)
     }

@@ -183,6 +183,12 @@ pub enum StoreError {
         /// Why, in words for the user.
         reason: String,
     },
+    /// A message names an attachment whose bytes have not been uploaded yet.
+    #[error("attachment {id} has not been uploaded yet")]
+    AttachmentNotUploaded {
+        /// The attachment.
+        id: AttachmentId,
+    },
     /// The `after` cursor names no element of the list.
     #[error("cursor {cursor} is not an element of this list")]
     UnknownCursor {
@@ -525,6 +531,22 @@ pub trait AttachmentStore<C: StoreContext + ?Sized>: Send + Sync {
         Err(StoreError::UploadsNotConfigured {
             operation: "create_attachment",
         })
+    }
+
+    /// Checks that `attachment` may go into a message now; the processor asks for each
+    /// attachment a new message names, before anything is stored.
+    ///
+    /// A store with two-phase uploads refuses one whose bytes have not arrived: otherwise the
+    /// message would be saved, and the turn would fail later, when the model input is built
+    /// from a file that is not there. The default accepts every attachment (a store whose
+    /// uploads go elsewhere, such as a bucket, may not know).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::AttachmentNotUploaded`] when the bytes are missing.
+    async fn check_ready(&self, attachment: &Attachment, ctx: &C) -> Result<(), StoreError> {
+        let _ = (attachment, ctx);
+        Ok(())
     }
 
     /// Deletes an attachment's uploaded bytes.
