@@ -2,13 +2,14 @@
 # The conformance checker in CI (issue 8): prove `chatkit-conform` on the Python SDK's own
 # server, then hold the lesson servers to it.
 #
-#   1. build chatkit-conform and the lessons (01 to 05);
+#   1. build chatkit-conform and the lessons (01 to 06);
 #   2. start reference/conform_app.py (openai-chatkit 1.6.5 on FastAPI + uvicorn) on a free
 #      loopback port and run `check` against it: zero errors required. Its warnings are the
 #      SDK's own quirks (a bare 500 for bad input, protocol#quirk-status-500; a 200 stream
 #      that aborts, protocol#quirk-aborted-stream);
-#   3. run `check` against lessons 01 to 05, lesson04 in both memory modes (`--store memory`,
-#      each on a free port):
+#   3. run `check` against lessons 01 to 06, lesson04 in both memory modes (`--store memory`,
+#      each on a free port; lesson06 with alice's and bob's bearer tokens, minted by the
+#      lesson's own `mint-token`):
 #      zero errors AND zero warnings, except the checks listed in LESSON_ALLOWED_WARNINGS;
 #   4. run `validate` over every SSE fixture: zero errors and zero warnings.
 #
@@ -87,9 +88,9 @@ run_conform() {
     fi
 }
 
-log "building chatkit-conform, lesson01, lesson02, lesson03, lesson04, lesson05"
+log "building chatkit-conform, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06"
 cargo build --quiet --bin chatkit-conform --bin lesson01 --bin lesson02 --bin lesson03 --bin lesson04 \
-    --bin lesson05
+    --bin lesson05 --bin lesson06
 bin_dir="${CARGO_TARGET_DIR:-${repo_root}/target}/debug"
 conform="${bin_dir}/chatkit-conform"
 
@@ -140,6 +141,18 @@ l5_port="$(free_port)"
 start_server lesson05 "${l5_port}" "${bin_dir}/lesson05" --store memory --port "${l5_port}"
 run_conform lesson05 check --url "http://127.0.0.1:${l5_port}/chatkit" \
     --second-user-header x-user-id:intruder --deny-warnings "${allow_flags[@]}"
+
+# Lesson 06 believes only a bearer token (HS256 with the development secret, as it starts
+# without --jwt-secret): alice is the checker's user, bob the second one, who must not see
+# her threads. Its uploaded files go to a directory of this run.
+l6_port="$(free_port)"
+alice_token="$("${bin_dir}/lesson06" mint-token --sub alice)"
+bob_token="$("${bin_dir}/lesson06" mint-token --sub bob)"
+start_server lesson06 "${l6_port}" "${bin_dir}/lesson06" --store memory --files "${work_dir}/lesson06-files" \
+    --port "${l6_port}"
+run_conform lesson06 check --url "http://127.0.0.1:${l6_port}/chatkit" \
+    --header "authorization:Bearer ${alice_token}" \
+    --second-user-header "authorization:Bearer ${bob_token}" --deny-warnings "${allow_flags[@]}"
 
 # 3. Every recorded SSE fixture, offline.
 

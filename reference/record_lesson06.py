@@ -19,6 +19,13 @@ The twin mirrors `lessons/lesson06/`:
 * the converter renders an attachment as an `input_image` (with `detail: auto`) or an
   `input_file`, its bytes inline as a data URL, as `DiskAttachments::to_message_content` does.
 
+The attachment: alice's `attachments.create` of a 1x1 PNG answers a record with the upload
+descriptor `PUT http://127.0.0.1:8000/chatkit/attachments/atc_0001/upload` (the twin's
+`Uploads`, an `AttachmentStore`); the bytes go there (the twin's own upload route, which
+checks the token and the record's owner); then `threads.add_user_message` names it and the
+model request carries it as an `input_image` data URL. The id `atc_0001` comes from the store's
+counter; the Rust `DiskAttachments` draws a random one, which the Rust test replaces with it.
+
 Tokens are minted here (HS256, the development secret) with `iat` = START (2025-01-02T03:04:05Z)
 and `exp` = iat + 3600; the verifier reads its own clock fixed at START. The Rust test mints
 the same claims with `chatkit::auth::mint_hs256` and verifies them with a `FixedClock` at START
@@ -26,7 +33,8 @@ of its own (not the processor's, whose readings stamp the items).
 
 It writes `fixtures/transcripts/lesson06_<step>.{sse,json}`: the streams, and the JSON bodies of
 the other requests, errors included (the status is in the step's name and checked by the Rust
-test), and `lesson06_create.requests.json`, every Responses request body of the run (the two creates).
+test), and `lesson06.requests.json`, every Responses request body of the run (the two creates and the
+message with the picture).
 Ids and time are injected as in `record_transcripts.py`.
 
 Run with the SDK's venv:
@@ -56,11 +64,20 @@ import chatkit.agents as sdk_agents
 import chatkit.server as sdk_server
 from chatkit.agents import AgentContext, ThreadItemConverter, stream_agent_response
 from chatkit.server import ChatKitServer, StreamingResult
-from chatkit.store import NotFoundError
-from chatkit.types import Attachment, ImageAttachment, ThreadMetadata, ThreadStreamEvent, UserMessageItem
+from chatkit.store import AttachmentStore, NotFoundError
+from chatkit.types import (
+    Attachment,
+    AttachmentCreateParams,
+    AttachmentUploadDescriptor,
+    FileAttachment,
+    ImageAttachment,
+    ThreadMetadata,
+    ThreadStreamEvent,
+    UserMessageItem,
+)
 from families import sdk_version_problem
 from mock_process import mock_binary, start_mock
-from record_transcripts import START, TRANSCRIPTS_DIR, CountingStore, SteppingClock, create
+from record_transcripts import START, TRANSCRIPTS_DIR, CountingStore, SteppingClock, _json_string, create
 
 # chatkit::auth::DEVELOPMENT_SECRET, DEFAULT_AUDIENCE, DEFAULT_ISSUER, DEFAULT_TENANT.
 SECRET = b"chatkit-rs development secret: never use in production"
@@ -72,6 +89,10 @@ INSTRUCTIONS = ("You are a helpful assistant. The user's name is {user}; they wo
                 "Describe any attached file briefly.")
 READ_ONLY = ("threads.get_by_id", "threads.list", "items.list")
 LIFETIME = 3600
+# lessons/lesson06/main.rs: the upload URLs name the server's own address (port 8000 here).
+PUBLIC_URL = "http://127.0.0.1:8000/chatkit"
+# A 1x1 PNG: the attachment of the conversation (the Rust upload route checks its magic number).
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
 
 
 class Principal(TypedDict):
@@ -178,6 +199,38 @@ class WithAttachments(ThreadItemConverter):
         return {"type": "input_file", "filename": attachment.name, "file_data": url}
 
 
+class Uploads(AttachmentStore[Principal]):
+    """`chatkit::attachments::DiskAttachments`' records, the bytes kept in a dict: an image gets
+    its preview URL, every attachment a `PUT` upload URL under PUBLIC_URL. The id comes from
+    the store's counter (`atc_0001`): the Rust test puts it in place of its random one."""
+
+    def __init__(self, store: CountingStore, files: dict[str, bytes]) -> None:
+        self.store = store
+        self.files = files
+
+    async def create_attachment(self, input: AttachmentCreateParams, context: Principal) -> Attachment:
+        id = self.store._next_id("atc")
+        upload = AttachmentUploadDescriptor(url=f"{PUBLIC_URL}/attachments/{id}/upload", method="PUT", headers={})
+        if input.mime_type.startswith("image/"):
+            return ImageAttachment(id=id, name=input.name, mime_type=input.mime_type, upload_descriptor=upload,
+                                   preview_url=f"{PUBLIC_URL}/attachments/{id}/content")
+        return FileAttachment(id=id, name=input.name, mime_type=input.mime_type, upload_descriptor=upload)
+
+    async def delete_attachment(self, attachment_id: str, context: Principal) -> None:
+        self.files.pop(attachment_id, None)
+
+    async def upload(self, attachment_id: str, data: bytes, context: Principal) -> None:
+        """`PUT …/attachments/{id}/upload`: the caller's own record only (else 404); the record
+        loses its upload descriptor once the bytes are in."""
+        try:
+            attachment = await self.store.load_attachment(attachment_id, context)
+        except NotFoundError as error:
+            raise Refused(404, "not_found", str(error)) from None
+        self.files[attachment_id] = data
+        attachment.upload_descriptor = None
+        await self.store.save_attachment(attachment, context)
+
+
 def instructions(wrapper: RunContextWrapper[AgentContext], agent: Agent[AgentContext]) -> str:
     caller: Principal = wrapper.context.request_context
     return INSTRUCTIONS.format(user=caller["user"], tenant=caller["tenant"])
@@ -186,8 +239,9 @@ def instructions(wrapper: RunContextWrapper[AgentContext], agent: Agent[AgentCon
 class Lesson06Server(ChatKitServer[Principal]):
     """lessons/lesson06/assistant.rs in Python: the agent over the caller's whole thread."""
 
-    def __init__(self, store: CountingStore, agent: Agent[AgentContext], converter: WithAttachments) -> None:
-        super().__init__(store)
+    def __init__(self, store: CountingStore, agent: Agent[AgentContext], converter: WithAttachments,
+                 uploads: Uploads) -> None:
+        super().__init__(store, uploads)
         self.agent = agent
         self.converter = converter
 
@@ -219,6 +273,17 @@ async def handle(server: Lesson06Server, headers: dict[str, str], body: str) -> 
     return 200, result.json
 
 
+async def handle_upload(server: Lesson06Server, headers: dict[str, str], attachment_id: str,
+                        data: bytes) -> int:
+    """The twin's upload route: the token, then the caller's own record."""
+    try:
+        principal = verify(headers, START)
+        await server.attachment_store.upload(attachment_id, data, principal)
+    except Refused as refused:
+        return refused.status
+    return 200
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"authorization": f"Bearer {token}"}
 
@@ -237,7 +302,17 @@ def steps() -> list[tuple[str, int, dict[str, str], str]]:
         ("viewer_403.json", 403, carol, create("Hello")),
         ("list_alice.json", 200, alice, LIST),
         ("list_bob.json", 200, bob, LIST),
+        ("attachment_create.json", 200, alice, ATTACHMENT_CREATE),
+        ("attachment_message.sse", 200, alice, ATTACHMENT_MESSAGE),
     ]
+
+
+ATTACHMENT_CREATE = ('{"type":"attachments.create","params":{"name":"dot.png","size":%d,"mime_type":"image/png"}}'
+                     % len(PNG))
+# Sent after the upload of atc_0001's bytes.
+ATTACHMENT_MESSAGE = ('{"type":"threads.add_user_message","params":{"thread_id":"thr_0001","input":{"content":'
+                      '[{"type":"input_text","text":%s}],"attachments":["atc_0001"],"inference_options":{}}}}'
+                      % _json_string("What is in this picture?"))
 
 
 async def record(binary: Path) -> tuple[dict[str, bytes], list[Any]]:
@@ -255,9 +330,13 @@ async def record(binary: Path) -> tuple[dict[str, bytes], list[Any]]:
         sdk_agents.datetime = clock
         model = OpenAIResponsesModel(model="gpt-4.1-mini", openai_client=client)
         agent = Agent(name="assistant", instructions=instructions, model=model)
-        server = Lesson06Server(CountingStore(), agent, WithAttachments({}))
+        store, files = CountingStore(), {}
+        server = Lesson06Server(store, agent, WithAttachments(files), Uploads(store, files))
         transcripts = {}
         for name, status, headers, body in steps():
+            if name == "attachment_message.sse":
+                uploaded = await handle_upload(server, headers, "atc_0001", PNG)
+                assert uploaded == 200, f"the upload: {uploaded}"
             got, answer = await handle(server, headers, body)
             assert got == status, f"{name}: {got} {answer!r}"
             transcripts[f"lesson06_{name}"] = answer
@@ -282,8 +361,8 @@ def main() -> int:
         (TRANSCRIPTS_DIR / name).write_bytes(transcript)
         print(f"{name}: {len(transcript)} bytes")
     body = json.dumps(requests, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    (TRANSCRIPTS_DIR / "lesson06_create.requests.json").write_text(body, encoding="utf-8")
-    print(f"lesson06_create.requests.json: {len(requests)} model requests")
+    (TRANSCRIPTS_DIR / "lesson06.requests.json").write_text(body, encoding="utf-8")
+    print(f"lesson06.requests.json: {len(requests)} model requests")
     return 0
 
 

@@ -975,3 +975,253 @@ async fn lesson05_a_closed_thread_refuses_a_new_message_where_the_sdk_answers_it
         "the SDK's recording no longer answers the closed thread:\n{sdk}"
     );
 }
+
+// Lesson 06: a verified bearer token is the only identity; roles, owners and attachments.
+#[path = "../lessons/lesson06/app.rs"]
+mod lesson06_app;
+#[path = "../lessons/lesson06/assistant.rs"]
+mod lesson06_assistant;
+
+/// The instant `reference/record_lesson06.py` mints its tokens at, and its verifier's clock.
+fn lesson06_start() -> Timestamp {
+    Timestamp::from_ymd_hms(2025, 1, 2, 3, 4, 5).expect("valid date")
+}
+
+/// A token as the recorder mints it: HS256 with the development secret, no tenant claim,
+/// issued at [`lesson06_start`] and valid for an hour.
+fn lesson06_token(sub: &str, roles: &[&str]) -> String {
+    use chatkit::auth::{Claims, DEVELOPMENT_SECRET, mint_hs256};
+    let roles = roles.iter().map(|role| (*role).to_owned()).collect();
+    let issued_at = lesson06_start().as_datetime().timestamp();
+    let claims = Claims::for_user(
+        sub,
+        None,
+        roles,
+        issued_at,
+        std::time::Duration::from_secs(3600),
+    );
+    mint_hs256(DEVELOPMENT_SECRET.as_bytes(), &claims).expect("the development secret signs")
+}
+
+/// The verifier of lesson 06 with its own clock fixed at [`lesson06_start`] (not the
+/// processor's: each of its readings stamps an item).
+fn lesson06_verifier() -> chatkit::auth::JwtVerifier {
+    use chatkit::auth::{DEVELOPMENT_SECRET, JwtVerifier};
+    JwtVerifier::hs256(DEVELOPMENT_SECRET.as_bytes())
+        .expect("the development secret is long enough")
+        .clock(Arc::new(FixedClock::at(lesson06_start())))
+}
+
+/// Lesson 06's assistant on a fresh mock (no delay), its files in `files`.
+async fn lesson06_assistant(
+    files: &chatkit::attachments::DiskAttachments,
+) -> (MockProvider, lesson06_assistant::Assistant) {
+    let mock = MockProvider::start().await.expect("the mock starts");
+    let server = lesson06_assistant::Assistant {
+        runner: Runner::new(Arc::new(mock.client().expect("a client"))),
+        agent: Arc::new(lesson06_assistant::agent(DEFAULT_MODEL)),
+        converter: Arc::new(lesson06_assistant::WithAttachments {
+            files: files.clone(),
+        }),
+    };
+    (mock, server)
+}
+
+/// Disk attachments under `dir`, with upload URLs on the lesson's default address.
+fn lesson06_files(dir: &std::path::Path) -> chatkit::attachments::DiskAttachments {
+    let public_url = url::Url::parse("http://127.0.0.1:8000/chatkit").expect("a URL");
+    chatkit::attachments::DiskAttachments::open(dir, public_url).expect("the files directory")
+}
+
+/// The status, the headers and the body of a POST to `/chatkit` with `token` (none: no
+/// `Authorization` header), through `app`.
+async fn lesson06_post(
+    app: &axum::Router,
+    token: Option<&str>,
+    body: &str,
+) -> (axum::http::StatusCode, axum::http::HeaderMap, String) {
+    use tower::ServiceExt;
+    let mut request = axum::http::Request::post("/chatkit");
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let request = request
+        .body(axum::body::Body::from(body.to_owned()))
+        .expect("a valid request");
+    let response = app.clone().oneshot(request).await.expect("infallible");
+    let (head, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .expect("the body is readable");
+    let text = String::from_utf8(bytes.to_vec()).expect("UTF-8");
+    (head.status, head.headers, text)
+}
+
+/// The recorder's picture: a 1x1 PNG.
+fn lesson06_png() -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+        .expect("base64")
+}
+
+/// `attachments.create` for the picture, as the recorder sends it.
+fn lesson06_attachment_create() -> String {
+    format!(
+        r#"{{"type":"attachments.create","params":{{"name":"dot.png","size":{},"mime_type":"image/png"}}}}"#,
+        lesson06_png().len()
+    )
+}
+
+/// alice's message about the picture `id` on her thread, as the recorder sends it.
+fn lesson06_attachment_message(id: &str) -> String {
+    format!(
+        r#"{{"type":"threads.add_user_message","params":{{"thread_id":"thr_0001","input":{{"content":[{{"type":"input_text","text":"What is in this picture?"}}],"attachments":["{id}"],"inference_options":{{}}}}}}}}"#
+    )
+}
+
+/// The status, the headers and the body of a PUT of `bytes` to `path` with `token`.
+async fn lesson06_put(
+    app: &axum::Router,
+    token: &str,
+    path: &str,
+    bytes: Vec<u8>,
+) -> (axum::http::StatusCode, axum::http::HeaderMap, String) {
+    use tower::ServiceExt;
+    let request = axum::http::Request::put(path)
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "image/png")
+        .body(axum::body::Body::from(bytes))
+        .expect("a valid request");
+    let response = app.clone().oneshot(request).await.expect("infallible");
+    let (head, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .expect("the body is readable");
+    let text = String::from_utf8(bytes.to_vec()).expect("UTF-8");
+    (head.status, head.headers, text)
+}
+
+/// The conversation of `reference/record_lesson06.py`, through the router: alice and bob each
+/// create a thread (the agent greets each by the name in their token, and the model requests
+/// carry it in the instructions), bob cannot see alice's thread (404), a request without a
+/// token is a 401 and a viewer's `threads.create` a 403, and each user lists only their own
+/// thread. Then alice creates an attachment (a 1x1 PNG), uploads it to the URL it names, and
+/// sends a message with it: the model request carries it as an `input_image` data URL. The
+/// Python twin verifies the same tokens with its own HS256 check.
+///
+/// `app::app` builds its processor with the store's ids and the system clock, so this builds
+/// the same router (the same processor, attachments, verifier and config) with the recorder's
+/// `SequentialIds` and `FixedClock`.
+#[tokio::test]
+async fn lesson06_conversation_matches_the_python_sdk_byte_for_byte() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let files = lesson06_files(dir.path());
+    let (mock, server) = lesson06_assistant(&files).await;
+    let processor = Processor::builder(server, MemoryStore::new())
+        .attachments(files.clone())
+        .ids(SequentialIds::new())
+        .clock(FixedClock::at(lesson06_start()))
+        .build();
+    let app = chatkit::http::RouterConfig::new()
+        .attachments(files)
+        .build(processor, lesson06_verifier());
+
+    let alice = lesson06_token("alice", &[]);
+    let bob = lesson06_token("bob", &[]);
+    let carol = lesson06_token("carol", &["viewer"]);
+    let create = chatkit::http::ask::create_thread_body;
+    let steps = [
+        ("create_alice.sse", 200, Some(&alice), create("Hello")),
+        ("create_bob.sse", 200, Some(&bob), create("Hi there")),
+        ("other_user_404.json", 404, Some(&bob), GET_BY_ID.to_owned()),
+        ("no_token_401.json", 401, None, create("Hello")),
+        ("viewer_403.json", 403, Some(&carol), create("Hello")),
+        ("list_alice.json", 200, Some(&alice), LIST.to_owned()),
+        ("list_bob.json", 200, Some(&bob), LIST.to_owned()),
+    ];
+    for (step, status, token, body) in steps {
+        let name = format!("lesson06_{step}");
+        let (ours_status, _, ours) = lesson06_post(&app, token.map(String::as_str), &body).await;
+        assert_eq!(ours_status, status, "{name}: {ours}");
+        assert_eq!(
+            ours,
+            transcript(&name),
+            "{name} differs from the Python SDK's transcript"
+        );
+        insta::assert_snapshot!(name, ours);
+    }
+
+    // alice attaches a picture: the record, the upload to its URL, a message naming it.
+    let (status, _, created) =
+        lesson06_post(&app, Some(&alice), &lesson06_attachment_create()).await;
+    assert_eq!(status, 200, "{created}");
+    let record: serde_json::Value = serde_json::from_str(&created).expect("JSON");
+    let id = record["id"].as_str().expect("an id").to_owned();
+    // `DiskAttachments` draws a random id; the recorder's store counts, so it has atc_0001.
+    let recorded_id = |text: &str| text.replace(&id, "atc_0001");
+    let name = "lesson06_attachment_create.json";
+    assert_eq!(
+        recorded_id(&created),
+        transcript(name),
+        "{name} differs from the Python SDK's"
+    );
+    insta::assert_snapshot!(name, recorded_id(&created));
+    let (status, _, uploaded) = lesson06_put(
+        &app,
+        &alice,
+        &format!("/chatkit/attachments/{id}/upload"),
+        lesson06_png(),
+    )
+    .await;
+    assert_eq!(status, 200, "the upload: {uploaded}");
+    let message = lesson06_attachment_message(&id);
+    let (status, _, sse) = lesson06_post(&app, Some(&alice), &message).await;
+    assert_eq!(status, 200, "{sse}");
+    let name = "lesson06_attachment_message.sse";
+    assert_eq!(
+        recorded_id(&sse),
+        transcript(name),
+        "{name} differs from the Python SDK's"
+    );
+    insta::assert_snapshot!(name, recorded_id(&sse));
+
+    let recorded: serde_json::Value =
+        serde_json::from_str(&transcript("lesson06.requests.json")).expect("JSON");
+    let requests: Vec<serde_json::Value> = mock.requests().into_iter().map(|r| r.body).collect();
+    assert_eq!(
+        serde_json::Value::Array(requests),
+        recorded,
+        "lesson06: the model requests differ from the Python SDK's"
+    );
+}
+
+/// The router a student serves (`app::app`, as `main.rs` calls it) refuses a request without
+/// a token with the RFC 6750 challenge and the recorded body, and answers alice's token.
+#[tokio::test]
+async fn lesson06_the_served_router_wants_a_token() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let files = lesson06_files(dir.path());
+    let (_mock, server) = lesson06_assistant(&files).await;
+    let config = chatkit::http::RouterConfig::new().rate_limit_per_minute(60);
+    let app = lesson06_app::app(
+        server,
+        MemoryStore::new(),
+        files,
+        lesson06_verifier(),
+        config,
+    );
+    let (status, headers, body) = lesson06_post(&app, None, LIST).await;
+    assert_eq!(status, 401);
+    assert_eq!(
+        headers
+            .get("www-authenticate")
+            .map(|value| value.as_bytes()),
+        Some(&b"Bearer realm=\"chatkit\""[..])
+    );
+    assert_eq!(body, transcript("lesson06_no_token_401.json"));
+    let alice = lesson06_token("alice", &[]);
+    let (status, _, body) = lesson06_post(&app, Some(&alice), LIST).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, r#"{"data":[],"has_more":false}"#);
+}
