@@ -393,3 +393,56 @@ async fn an_expired_token_is_a_401_even_for_a_read() {
         "{challenge}"
     );
 }
+
+/// A session table an async context builder looks callers up in, as a real app would look up
+/// a cookie in its database.
+type Sessions = Arc<tokio::sync::RwLock<std::collections::HashMap<String, String>>>;
+
+#[tokio::test]
+async fn an_async_context_builder_can_look_the_caller_up_before_the_request_runs() {
+    let sessions: Sessions = Arc::default();
+    sessions
+        .write()
+        .await
+        .insert("s3cr3t".to_owned(), "alice".to_owned());
+    let table = Arc::clone(&sessions);
+    let builder = chatkit::http::async_context(move |parts: axum::http::request::Parts| {
+        let table = Arc::clone(&table);
+        async move {
+            let cookie = parts
+                .headers
+                .get(header::COOKIE)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|cookie| cookie.strip_prefix("session="))
+                .map(str::to_owned);
+            // The lookup awaits: the point of an async builder.
+            tokio::task::yield_now().await;
+            let user = match cookie {
+                Some(session) => table.read().await.get(&session).cloned(),
+                None => None,
+            };
+            let user = user.ok_or_else(|| chatkit::http::HttpError::unauthorized("no session"))?;
+            Ok(Principal::new(user, "personal", Vec::new()))
+        }
+    });
+    let store = MemoryStore::new();
+    let processor = Processor::builder(Echo, store.clone())
+        .ids(SequentialIds::new())
+        .clock(FixedClock::at(now()))
+        .build();
+    let router = chatkit::http::router(processor, builder);
+    let create = json!({"type":"threads.create","params":{"input":{
+        "content":[{"type":"input_text","text":"Hi"}],"attachments":[],"inference_options":{}}}});
+    let request = |cookie: &str| {
+        Request::post("/chatkit")
+            .header(header::COOKIE, cookie)
+            .body(Body::from(create.to_string()))
+            .expect("a valid request")
+    };
+    let (status, _, _, body) = call(&router, request("session=s3cr3t")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("alice said: Hi"), "{body}");
+    let (status, _, _, body) = call(&router, request("session=stolen")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(code(&body), "unauthorized");
+}
