@@ -1027,10 +1027,13 @@ async fn lesson06_assistant(
     (mock, server)
 }
 
-/// Disk attachments under `dir`, with upload URLs on the lesson's default address.
+/// Disk attachments under `dir`, with upload URLs on the lesson's default address and
+/// attachment ids counted from `atc_0001`, as the recorder's store counts them.
 fn lesson06_files(dir: &std::path::Path) -> chatkit::attachments::DiskAttachments {
     let public_url = url::Url::parse("http://127.0.0.1:8000/chatkit").expect("a URL");
-    chatkit::attachments::DiskAttachments::open(dir, public_url).expect("the files directory")
+    chatkit::attachments::DiskAttachments::open(dir, public_url)
+        .expect("the files directory")
+        .ids(SequentialIds::new())
 }
 
 /// The status, the headers and the body of a POST to `/chatkit` with `token` (none: no
@@ -1110,8 +1113,7 @@ async fn lesson06_put(
 /// sends a message with it: the model request carries it as an `input_image` data URL. The
 /// Python twin verifies the same tokens with its own HS256 check.
 ///
-/// `app::app` builds its processor with the store's ids and the system clock, so this builds
-/// the same router (the same processor, attachments, verifier and config) with the recorder's
+/// The router is the lesson's own (`app::app`), its processor given the recorder's
 /// `SequentialIds` and `FixedClock`.
 #[tokio::test]
 async fn lesson06_conversation_matches_the_python_sdk_byte_for_byte() {
@@ -1119,13 +1121,14 @@ async fn lesson06_conversation_matches_the_python_sdk_byte_for_byte() {
     let files = lesson06_files(dir.path());
     let (mock, server) = lesson06_assistant(&files).await;
     let processor = Processor::builder(server, MemoryStore::new())
-        .attachments(files.clone())
         .ids(SequentialIds::new())
-        .clock(FixedClock::at(lesson06_start()))
-        .build();
-    let app = chatkit::http::RouterConfig::new()
-        .attachments(files)
-        .build(processor, lesson06_verifier());
+        .clock(FixedClock::at(lesson06_start()));
+    let app = lesson06_app::app(
+        processor,
+        files,
+        lesson06_verifier(),
+        chatkit::http::RouterConfig::new(),
+    );
 
     let alice = lesson06_token("alice", &[]);
     let bob = lesson06_token("bob", &[]);
@@ -1158,15 +1161,13 @@ async fn lesson06_conversation_matches_the_python_sdk_byte_for_byte() {
     assert_eq!(status, 200, "{created}");
     let record: serde_json::Value = serde_json::from_str(&created).expect("JSON");
     let id = record["id"].as_str().expect("an id").to_owned();
-    // `DiskAttachments` draws a random id; the recorder's store counts, so it has atc_0001.
-    let recorded_id = |text: &str| text.replace(&id, "atc_0001");
     let name = "lesson06_attachment_create.json";
     assert_eq!(
-        recorded_id(&created),
+        created,
         transcript(name),
         "{name} differs from the Python SDK's"
     );
-    insta::assert_snapshot!(name, recorded_id(&created));
+    insta::assert_snapshot!(name, created);
     let (status, _, uploaded) = lesson06_put(
         &app,
         &alice,
@@ -1180,11 +1181,11 @@ async fn lesson06_conversation_matches_the_python_sdk_byte_for_byte() {
     assert_eq!(status, 200, "{sse}");
     let name = "lesson06_attachment_message.sse";
     assert_eq!(
-        recorded_id(&sse),
+        sse,
         transcript(name),
         "{name} differs from the Python SDK's"
     );
-    insta::assert_snapshot!(name, recorded_id(&sse));
+    insta::assert_snapshot!(name, sse);
 
     let recorded: serde_json::Value =
         serde_json::from_str(&transcript("lesson06.requests.json")).expect("JSON");
@@ -1205,8 +1206,7 @@ async fn lesson06_the_served_router_wants_a_token() {
     let (_mock, server) = lesson06_assistant(&files).await;
     let config = chatkit::http::RouterConfig::new().rate_limit_per_minute(60);
     let app = lesson06_app::app(
-        server,
-        MemoryStore::new(),
+        Processor::builder(server, MemoryStore::new()),
         files,
         lesson06_verifier(),
         config,

@@ -8,11 +8,11 @@ use axum::Router;
 use chatkit::attachments::DiskAttachments;
 use chatkit::auth::Principal;
 use chatkit::http::{ContextBuilder, RouterConfig};
-use chatkit::prelude::*;
-use chatkit::server::Processor;
+use chatkit::server::ProcessorBuilder;
 
 // ANCHOR: app
-/// The router of lesson 06.
+/// The router of lesson 06, around `processor` (the assistant and the store; tests add their
+/// fixed ids and clock to it).
 ///
 /// * `verifier` (a [`chatkit::auth::JwtVerifier`]) is the context builder: every request's `Authorization: Bearer` token is
 ///   checked before the body is even read, and the [`Principal`] it names is the only
@@ -23,13 +23,12 @@ use chatkit::server::Processor;
 /// * `config` carries the per-user rate limit, checked after the token (so it counts verified
 ///   users, not addresses), and mounts the upload routes of `files`.
 pub(crate) fn app(
-    server: impl ChatKitServer<Principal>,
-    store: impl Store<Principal> + 'static,
+    processor: ProcessorBuilder<Principal>,
     files: DiskAttachments,
     verifier: impl ContextBuilder<Principal>,
     config: RouterConfig,
 ) -> Router {
-    let processor = Processor::builder(server, store)
+    let processor = processor
         // `attachments.create` and `attachments.delete` go to the files on disk.
         .attachments(files.clone())
         .build();

@@ -125,7 +125,7 @@ async fn main() -> anyhow::Result<()> {
     let secret = args.auth.secret().to_vec();
     scaffold
         .run(args.lesson.serve, |store| match exercise {
-            None => app::app(server, store, files, verifier, config),
+            None => app::app(Processor::builder(server, store), files, verifier, config),
             // Each exercise accepts the tokens `--ask`, the banner's curl and `mint-token` carry.
             Some(1) => http::router(
                 Processor::builder(ex1::Greeter, store).build(),

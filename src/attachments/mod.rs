@@ -41,6 +41,7 @@ use serde_json::{Value, json};
 use url::Url;
 
 use crate::agent::history::ConvertError;
+use crate::id_gen::{IdGenerator, IdKind, RandomIds};
 use crate::protocol::request::AttachmentsCreateParams;
 use crate::protocol::{Attachment, AttachmentId, AttachmentKind, UploadDescriptor, UploadMethod};
 use crate::store::{AttachmentStore, StoreContext, StoreError};
@@ -83,6 +84,8 @@ struct Config {
     public_url: Url,
     max_bytes: u64,
     allowed_mime_types: Vec<String>,
+    /// Where attachment ids come from: random unless a test or an app injects its own.
+    ids: Arc<dyn IdGenerator>,
 }
 
 /// What the record's `metadata` holds for this store: all the server needs later.
@@ -158,6 +161,7 @@ impl DiskAttachments {
             public_url,
             max_bytes: DEFAULT_MAX_BYTES,
             allowed_mime_types: DEFAULT_MIME_TYPES.iter().map(|&t| t.to_owned()).collect(),
+            ids: Arc::new(RandomIds),
         };
         Ok(DiskAttachments {
             config: Arc::new(config),
@@ -178,6 +182,14 @@ impl DiskAttachments {
     ) -> Self {
         Arc::make_mut(&mut self.config).allowed_mime_types =
             types.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Draws attachment ids from `ids` ([`RandomIds`], `atc_` + 8 hex digits, unless set), as
+    /// [`Processor::builder(…).ids(…)`](crate::server::ProcessorBuilder::ids) does for threads
+    /// and items: a test injects `SequentialIds` to get the same ids on every run.
+    pub fn ids(mut self, ids: impl IdGenerator + 'static) -> Self {
+        Arc::make_mut(&mut self.config).ids = Arc::new(ids);
         self
     }
 
@@ -383,6 +395,11 @@ impl<C: StoreContext + ?Sized> AttachmentStore<C> for DiskAttachments {
                 id: attachment.id.clone(),
             }),
         }
+    }
+
+    /// An id from the configured generator ([`DiskAttachments::ids`]).
+    fn generate_attachment_id(&self, _mime_type: &str, _ctx: &C) -> AttachmentId {
+        AttachmentId::new(self.config.ids.generate(IdKind::Attachment))
     }
 
     /// Removes the file, if there is one: deleting before (or without) an upload is fine.
