@@ -64,8 +64,18 @@
 //! A stream that stays quiet for [`DEFAULT_KEEP_ALIVE`] carries an SSE comment so that proxies
 //! do not cut it ([`RouterConfig::keep_alive`]; `sse.rs` says why).
 //!
-//! Left out on purpose: CORS, authentication itself (the [`ContextBuilder`] is where an app
-//! plugs its own in), and TLS (put a proxy in front).
+//! # CORS, for a page served from another origin
+//!
+//! A browser lets a page call only its own origin (scheme, host and port) unless the server
+//! says otherwise. A page served by this same router (lesson 07's `/`) needs nothing; a page
+//! on `http://localhost:5173` calling a server on `http://127.0.0.1:8000` needs CORS, or the
+//! browser's preflight `OPTIONS` (sent first, because the request carries `Authorization` and
+//! a JSON `Content-Type`) fails and the `POST` is never sent. [`RouterConfig::allow_origins`]
+//! lists the pages' origins; [`RouterConfig::cors`] takes any `tower_http` `CorsLayer`. Off by
+//! default: an origin allowed here may call with the user's token, so allow only your own.
+//!
+//! Left out on purpose: authentication itself (the [`ContextBuilder`] is where an app plugs
+//! its own in), and TLS (put a proxy in front).
 
 pub mod ask;
 pub mod cli;
@@ -81,8 +91,10 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, header};
 use axum::routing::post;
 use axum::serve::ListenerExt;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::attachments::DiskAttachments;
@@ -208,7 +220,8 @@ impl<B> Gate<B> {
 }
 
 /// Where to mount the endpoint, how large a body it accepts, how often a quiet stream
-/// sends a keep-alive comment, and where uploaded attachments go.
+/// sends a keep-alive comment, where uploaded attachments go, and which other origins'
+/// pages may call it (CORS).
 #[derive(Debug, Clone)]
 pub struct RouterConfig {
     path: String,
@@ -216,6 +229,7 @@ pub struct RouterConfig {
     keep_alive: Option<Duration>,
     requests_per_minute: Option<NonZeroU32>,
     attachments: Option<DiskAttachments>,
+    cors: Option<CorsLayer>,
 }
 
 impl Default for RouterConfig {
@@ -226,6 +240,7 @@ impl Default for RouterConfig {
             keep_alive: Some(DEFAULT_KEEP_ALIVE),
             requests_per_minute: None,
             attachments: None,
+            cors: None,
         }
     }
 }
@@ -273,6 +288,32 @@ impl RouterConfig {
         self
     }
 
+    /// Lets pages served from `origins` (such as `http://localhost:5173`, scheme, host and
+    /// port, no path) call the endpoint and the upload routes from a browser: their preflight
+    /// `OPTIONS` is answered, and their `POST`, `PUT` and `GET` may carry `Authorization` and
+    /// `Content-Type`, and read `Retry-After` on a 429. Any other origin gets no CORS headers,
+    /// so the browser keeps its answers from the page. Not needed for a page this server
+    /// serves itself. See [`RouterConfig::cors`] for any other policy.
+    pub fn allow_origins(self, origins: impl IntoIterator<Item = HeaderValue>) -> Self {
+        let layer = CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::POST, Method::PUT, Method::GET])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+            .expose_headers([header::RETRY_AFTER])
+            // Browsers cache the preflight this long (they cap it themselves: Chromium at 2 h).
+            .max_age(Duration::from_secs(600));
+        self.cors(layer)
+    }
+
+    /// Answers cross-origin requests to the endpoint and the upload routes as `layer` says
+    /// (`tower_http::cors::CorsLayer`). Off by default. The preflight is answered before the
+    /// context builder runs: it carries no token, and the browser sends the real request,
+    /// which is checked as usual, only if the preflight allows it.
+    pub fn cors(mut self, layer: CorsLayer) -> Self {
+        self.cors = Some(layer);
+        self
+    }
+
     /// The gate every route of this router goes through.
     fn gate<B>(&self, context: B) -> Gate<B> {
         Gate {
@@ -311,15 +352,22 @@ impl RouterConfig {
             body_limit: self.body_limit,
             keep_alive: self.keep_alive,
         };
-        Router::new()
+        let router = Router::new()
             .route(&self.path, post(sse::endpoint::<C, B>))
             .with_state(endpoint)
             // Read by the `Bytes` extractor; the endpoint turns its rejection into a JSON 413.
             .layer(DefaultBodyLimit::max(self.body_limit))
             // After the endpoint's limit, so the upload routes keep their own, larger one.
-            .merge(uploads)
-            // One span per request, with method, path and status, at `DEBUG` (`RUST_LOG`).
-            .layer(TraceLayer::new_for_http())
+            .merge(uploads);
+        // Around every route, so a preflight `OPTIONS` (which no route accepts) is answered
+        // here, and every answer, a 401 or a 429 included, carries the headers the browser
+        // needs to show it to the page.
+        let router = match self.cors {
+            Some(cors) => router.layer(cors),
+            None => router,
+        };
+        // One span per request, with method, path and status, at `DEBUG` (`RUST_LOG`).
+        router.layer(TraceLayer::new_for_http())
     }
 }
 
