@@ -13,8 +13,10 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chatkit::agent::{Agent, DEFAULT_MODEL, Runner};
+use chatkit::auth::{Claims, JwtVerifier, mint_hs256};
 use chatkit::clock::FixedClock;
 use chatkit::http::ask::create_thread_body;
 use chatkit::http::{self, ContextBuilder};
@@ -120,6 +122,27 @@ chatkit::exercise!(
     lesson05_ex3,
     exercise: "../lessons/lesson05/exercises/ex3_tenant_scope.rs",
     solution: "../lessons/lesson05/solutions/ex3_tenant_scope.rs"
+);
+
+chatkit::exercise!(
+    lesson06_ex1,
+    exercise: "../lessons/lesson06/exercises/ex1_verify_token.rs",
+    solution: "../lessons/lesson06/solutions/ex1_verify_token.rs"
+);
+chatkit::exercise!(
+    lesson06_ex2,
+    exercise: "../lessons/lesson06/exercises/ex2_spoofed_user.rs",
+    solution: "../lessons/lesson06/solutions/ex2_spoofed_user.rs"
+);
+chatkit::exercise!(
+    lesson06_ex3,
+    exercise: "../lessons/lesson06/exercises/ex3_role_table.rs",
+    solution: "../lessons/lesson06/solutions/ex3_role_table.rs"
+);
+chatkit::exercise!(
+    lesson06_ex4,
+    exercise: "../lessons/lesson06/exercises/ex4_owned_files.rs",
+    solution: "../lessons/lesson06/solutions/ex4_owned_files.rs"
 );
 
 /// Lesson 04's server, which runs exercise 2's converter.
@@ -1314,4 +1337,371 @@ async fn lesson05_ex3_keep_two_tenants_users_of_the_same_name_apart() -> Result<
         "user `b:c` of tenant `a` reads the thread of user `c` of tenant `a:b`: a plain \
          `tenant:user` join gives both `a:b:c`. Start the key with the tenant's length",
     )
+}
+
+// ---- Lesson 06 ---------------------------------------------------------------------------------
+
+/// The secret the lesson 06 grading tokens are signed with (HS256 wants 32 bytes or more).
+const LESSON06_SECRET: &[u8] = b"lesson06 grading secret: 32 bytes or more";
+
+/// The instant every lesson 06 grading token is minted at and every verifier's clock shows.
+fn lesson06_now() -> Timestamp {
+    Timestamp::from_ymd_hms(2025, 1, 2, 3, 4, 5).expect("valid date")
+}
+
+/// A verifier of [`LESSON06_SECRET`] tokens whose clock stands at [`lesson06_now`].
+fn lesson06_verifier() -> JwtVerifier {
+    JwtVerifier::hs256(LESSON06_SECRET)
+        .expect("a long enough secret")
+        .clock(Arc::new(FixedClock::at(lesson06_now())))
+}
+
+/// Claims for `sub` in `tenant` with `roles`, minted at [`lesson06_now`], valid for an hour.
+fn lesson06_claims(sub: &str, tenant: Option<&str>, roles: &[&str]) -> Claims {
+    Claims::for_user(
+        sub,
+        tenant.map(str::to_owned),
+        roles.iter().map(|role| (*role).to_owned()).collect(),
+        lesson06_now().as_datetime().timestamp(),
+        Duration::from_secs(3600),
+    )
+}
+
+/// `Authorization: Bearer …` for `claims` signed with `secret`.
+fn bearer_for(secret: &[u8], claims: &Claims) -> String {
+    format!("Bearer {}", mint_hs256(secret, claims).expect("a token"))
+}
+
+/// `Authorization: Bearer …` for `sub` in `tenant` with `roles`, signed with the right secret.
+fn bearer(sub: &str, tenant: Option<&str>, roles: &[&str]) -> String {
+    bearer_for(LESSON06_SECRET, &lesson06_claims(sub, tenant, roles))
+}
+
+/// A `GET` of `uri` on `router` with `headers`: the status and the body.
+async fn get_with_headers(
+    router: &axum::Router,
+    uri: &str,
+    headers: &[(&str, &str)],
+) -> (u16, String) {
+    let mut request = axum::http::Request::get(uri);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request.body(axum::body::Body::empty()).expect("a request");
+    let response = router.clone().oneshot(request).await.expect("infallible");
+    let status = response.status().as_u16();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await;
+    (
+        status,
+        String::from_utf8_lossy(&bytes.expect("a body")).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn lesson06_ex1_refuse_every_token_that_does_not_verify() -> Result<(), Hint> {
+    let clock = Arc::new(FixedClock::at(lesson06_now()));
+    let router = router_with_context(
+        lesson06_ex1::Greeter,
+        lesson06_ex1::TokenCheck::new(LESSON06_SECRET, clock),
+    );
+    let expired = {
+        let mut claims = lesson06_claims("alice", None, &[]);
+        // Issued two hours before the clock's time, for one hour.
+        claims.exp = lesson06_now().as_datetime().timestamp() - 3600;
+        bearer_for(LESSON06_SECRET, &claims)
+    };
+    let elsewhere = {
+        let mut claims = lesson06_claims("alice", None, &[]);
+        claims.aud = "billing".to_owned();
+        bearer_for(LESSON06_SECRET, &claims)
+    };
+    let forged = bearer_for(
+        b"someone else's secret, also 32 bytes long",
+        &lesson06_claims("alice", None, &[]),
+    );
+    let refused = [
+        ("no Authorization header at all", None),
+        ("a token signed with another secret", Some(forged)),
+        ("a token that expired an hour ago", Some(expired)),
+        ("a token minted for the audience `billing`", Some(elsewhere)),
+    ];
+    for (case, token) in refused {
+        let router = router.clone();
+        let (status, body) = graded(
+            "Write `verify_token`: the context builder calls it for every request with a token.",
+            async move {
+                let headers: Vec<(&str, &str)> = token
+                    .as_deref()
+                    .map(|token| vec![("authorization", token)])
+                    .unwrap_or_default();
+                post_with_headers(&router, &headers, create_thread_body("hi")).await
+            },
+        )
+        .await?;
+        expect(
+            status == 401,
+            format!(
+                "{case} must be refused with a 401 before anything runs; got {status}: {body} (a 500 means the exercise panicked: is there still a `todo!()`?)"
+            ),
+        )?;
+    }
+    let good = bearer("alice", None, &[]);
+    let (status, body) = graded("Write `verify_token`.", async move {
+        post_with_headers(
+            &router,
+            &[("authorization", good.as_str())],
+            create_thread_body("hi"),
+        )
+        .await
+    })
+    .await?;
+    expect(
+        status == 200 && body.contains("Hello, alice."),
+        format!(
+            "alice's good token (signed with the secret, for `chatkit` by `chatkit-dev`, valid \
+             for an hour from the injected clock's time) is accepted and answered `Hello, \
+             alice.`; got {status}: {body}. A 401 here often means `exp` was compared with the \
+             system clock (the library's `validate_exp`) instead of `now`"
+        ),
+    )
+}
+
+#[tokio::test]
+async fn lesson06_ex2_the_thread_is_the_tokens_user() -> Result<(), Hint> {
+    let router = router_with_context(
+        lesson06_ex2::Greeter,
+        lesson06_ex2::SpoofProof::new(lesson06_verifier()),
+    );
+    let outcome = graded(
+        "Write `SpoofProof::caller`: the context builder calls it for every request.",
+        async move {
+            let alice = bearer("alice", None, &[]);
+            let bob = bearer("bob", None, &[]);
+            let mut create: Value = serde_json::from_str(&create_thread_body("hi")).expect("JSON");
+            create["metadata"] = json!({"user_id": "bob"});
+            let spoofed = [("authorization", alice.as_str()), ("x-user-id", "bob")];
+            let created = post_with_headers(&router, &spoofed, create.to_string()).await;
+            let list = json!({"type": "threads.list", "params": {}}).to_string();
+            let bobs =
+                post_with_headers(&router, &[("authorization", bob.as_str())], list.clone()).await;
+            let alices =
+                post_with_headers(&router, &[("authorization", alice.as_str())], list.clone())
+                    .await;
+            let header_only = post_with_headers(&router, &[("x-user-id", "alice")], list).await;
+            (created, bobs, alices, header_only)
+        },
+    )
+    .await?;
+    let ((status, created), (_, bobs), (_, alices), (header_only, _)) = outcome;
+    expect(
+        status == 200 && created.contains("Hello, alice."),
+        format!(
+            "alice's token with `x-user-id: bob` and `metadata.user_id: \"bob\"` is alice: \
+             answered `Hello, alice.`; got {status}: {created} (a 500 means `caller` panicked: is \
+             there still a `todo!()`?)"
+        ),
+    )?;
+    expect(
+        !bobs.contains("thr_0001"),
+        format!(
+            "the thread alice created is not bob's: bob's own token lists nothing, got {bobs}. \
+             Neither `x-user-id` nor the body's metadata may name the user"
+        ),
+    )?;
+    expect(
+        alices.contains("thr_0001"),
+        format!("the thread is alice's: her token lists it, got {alices}"),
+    )?;
+    expect(
+        header_only == 401,
+        format!(
+            "`x-user-id: alice` without a token is a 401 (a header proves nothing), got \
+             {header_only}"
+        ),
+    )
+}
+
+/// One request body of each of the 16 request types, as `src/auth/principal.rs`'s tests pick
+/// them (the first fixture of each type, by file name), its `thread_id` set to `thread`: the
+/// type, whether it only reads, and the body.
+fn one_request_of_each_type(thread: &str) -> Vec<(&'static str, bool, Value)> {
+    let directory =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/protocol/request");
+    let mut paths: Vec<_> = std::fs::read_dir(directory)
+        .expect("the request fixtures")
+        .map(|entry| entry.expect("an entry").path())
+        .collect();
+    paths.sort();
+    let mut by_type = std::collections::BTreeMap::new();
+    for path in paths {
+        let bytes = std::fs::read(&path).expect("a fixture");
+        let op = chatkit::protocol::Request::from_slice(&bytes)
+            .expect("a valid request")
+            .op;
+        let mut body: Value = serde_json::from_slice(&bytes).expect("JSON");
+        if body["params"].get("thread_id").is_some() {
+            body["params"]["thread_id"] = json!(thread);
+        }
+        by_type
+            .entry(op.type_name())
+            .or_insert((op.is_read_only(), body));
+    }
+    assert_eq!(by_type.len(), 16, "every request type has a fixture");
+    by_type
+        .into_iter()
+        .map(|(name, (read_only, body))| (name, read_only, body))
+        .collect()
+}
+
+#[tokio::test]
+async fn lesson06_ex3_viewers_read_editors_do_not_delete_owners_do_anything() -> Result<(), Hint> {
+    let router = router_with_context(
+        lesson06_ex3::Echo,
+        lesson06_ex3::Members::new(lesson06_verifier()),
+    );
+    let outcome = graded(
+        "Write `Member::authorize`: the processor asks it about every request.",
+        async move {
+            let owner = bearer("olga", Some("acme"), &["owner"]);
+            let editor = bearer("ed", Some("acme"), &["editor"]);
+            let viewer = bearer("vic", Some("acme"), &["viewer"]);
+            let (created, _) = post_with_headers(
+                &router,
+                &[("authorization", owner.as_str())],
+                create_thread_body("the team's thread"),
+            )
+            .await;
+            // What the team's store holds, as the owner reads it.
+            let snapshot = || async {
+                let get = json!({"type": "threads.get_by_id", "params": {"thread_id": "thr_0001"}});
+                let list = json!({"type": "threads.list", "params": {}});
+                let auth = [("authorization", owner.as_str())];
+                let thread = post_with_headers(&router, &auth, get.to_string()).await;
+                let threads = post_with_headers(&router, &auth, list.to_string()).await;
+                format!("{thread:?} {threads:?}")
+            };
+            // (who, request type, may it only read, status, body, store changed?)
+            let mut seen = Vec::new();
+            for (who, token) in [
+                ("a viewer", &viewer),
+                ("an editor", &editor),
+                ("the owner", &owner),
+            ] {
+                for (name, read_only, body) in one_request_of_each_type("thr_0001") {
+                    let before = snapshot().await;
+                    let (status, answer) = post_with_headers(
+                        &router,
+                        &[("authorization", token.as_str())],
+                        body.to_string(),
+                    )
+                    .await;
+                    let changed = status == 403 && snapshot().await != before;
+                    seen.push((who, name, read_only, status, answer, changed));
+                }
+            }
+            (created, seen)
+        },
+    )
+    .await?;
+    let (created, seen) = outcome;
+    expect(
+        created == 200,
+        format!(
+            "the owner creates the team's thread, got {created} (a 500 means `authorize` \
+             panicked: is there still a `todo!()`?)"
+        ),
+    )?;
+    for (who, name, read_only, status, answer, changed) in seen {
+        let refused = match who {
+            "a viewer" => !read_only,
+            "an editor" => name == "threads.delete",
+            _ => false,
+        };
+        if refused {
+            expect(
+                status == 403 && answer.contains("\"forbidden\""),
+                format!(
+                    "{who} sending `{name}` gets `403 forbidden` (viewer: reads only; \
+                     editor: anything but `threads.delete`); got {status}: {answer}"
+                ),
+            )?;
+            expect(
+                !changed,
+                format!("a refused `{name}` from {who} leaves the store as it was"),
+            )?;
+        } else {
+            expect(
+                status != 403,
+                format!(
+                    "{who} may send `{name}` (viewer: reads only; editor: anything but \
+                     `threads.delete`; owner: anything); got 403: {answer}"
+                ),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn lesson06_ex4_another_users_file_is_not_found() -> Result<(), Hint> {
+    let router = lesson06_ex4::app(MemoryStore::new(), lesson06_verifier());
+    let outcome = graded(
+        "Write `OwnedFiles::name_of`: the route `GET /chatkit/files/{id}/name` calls it.",
+        async move {
+            let alice = bearer("alice", None, &[]);
+            let bob = bearer("bob", None, &[]);
+            let other_alice = bearer("alice", Some("globex"), &[]);
+            let create = json!({"type": "attachments.create", "params": {
+                "name": "alice-plans.pdf", "size": 12, "mime_type": "application/pdf"}});
+            let created = post_with_headers(
+                &router,
+                &[("authorization", alice.as_str())],
+                create.to_string(),
+            )
+            .await;
+            let mut answers = Vec::new();
+            for (who, token, id) in [
+                ("alice, its owner,", &alice, "atc_0001"),
+                ("bob", &bob, "atc_0001"),
+                ("alice of the tenant globex", &other_alice, "atc_0001"),
+                ("alice, for an id nobody created,", &alice, "atc_0099"),
+            ] {
+                let uri = format!("/chatkit/files/{id}/name");
+                let auth = [("authorization", token.as_str())];
+                answers.push((who, get_with_headers(&router, &uri, &auth).await));
+            }
+            (created, answers)
+        },
+    )
+    .await?;
+    let ((status, created), answers) = outcome;
+    expect(
+        status == 200 && created.contains("atc_0001"),
+        format!("alice creates the file atc_0001, got {status}: {created}"),
+    )?;
+    for (who, (status, body)) in answers {
+        if who.starts_with("alice, its owner") {
+            expect(
+                status == 200 && body == "alice-plans.pdf",
+                format!("{who} reads its name `alice-plans.pdf`; got {status}: {body}"),
+            )?;
+            continue;
+        }
+        expect(
+            status != 403,
+            format!(
+                "{who} gets a 404, not a 403: \"forbidden\" tells a stranger the id exists; \
+                 got {body}"
+            ),
+        )?;
+        expect(
+            status == 404 && !body.contains("alice-plans"),
+            format!(
+                "{who} asking for alice's file gets `404 not_found`, as for an id nobody \
+                 created (compare the record's owner with `caller.user_id()`, which names the \
+                 tenant too); got {status}: {body}"
+            ),
+        )?;
+    }
+    Ok(())
 }
