@@ -49,6 +49,7 @@
 pub mod agent;
 pub mod attachments;
 pub mod auth;
+pub mod client;
 pub mod clock;
 pub mod conform;
 pub mod http;

@@ -1,0 +1,364 @@
+//! [`ThreadState`]: the events of one or more streams folded into exactly what a client shows.
+//!
+//! A client never asks the server "what does the thread look like now?" while a turn streams;
+//! it rebuilds the thread from the events, as the official web component does:
+//!
+//! | event | what the view does |
+//! |---|---|
+//! | `thread.created`, `thread.updated` | takes the thread's title, status, … |
+//! | `thread.item.added` | shows the item at the end, *pending* |
+//! | `thread.item.updated` | applies the update to the pending item (text deltas, tasks, widget) |
+//! | `thread.item.done` | shows the final item in place of the pending one (or at the end) |
+//! | `thread.item.replaced` | shows the new item in place of the old (or at the end) |
+//! | `thread.item.removed` | removes the item |
+//! | `stream_options` | remembers whether a stop button may be shown |
+//! | `progress_update`, `notice`, `error`, `client_effect` | collected beside the items |
+//!
+//! Hidden items (`hidden_context_item`, `sdk_hidden_context`) are model context: the server
+//! never sends them, and if one arrives anyway it is not shown.
+//!
+//! The fold property, which `tests/client.rs` checks: after the streams end, the *done* items
+//! are what `threads.get_by_id` returns (up to its page of 20), in the same order.
+//!
+//! Where it sits: fed by [`Conversation`](super::Conversation), or by hand from an
+//! [`EventStream`](super::EventStream); pure, no I/O.
+
+use serde_json::{Map, Value};
+
+use super::stream::StreamEvent;
+use crate::protocol::{
+    AssistantMessageContent, ErrorEvent, IconName, ItemId, ItemKind, NoticeLevel, StreamOptions,
+    ThreadItem, ThreadItemUpdate, ThreadMetadata, ThreadStreamEvent, WidgetRoot,
+};
+
+/// A `progress_update`: a transient status line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    /// An icon shown with it.
+    pub icon: Option<IconName>,
+    /// The text.
+    pub text: String,
+}
+
+/// A `notice`: a message for the user that is not part of the thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// How serious it is.
+    pub level: NoticeLevel,
+    /// Markdown text.
+    pub message: String,
+    /// A heading.
+    pub title: Option<String>,
+}
+
+/// A `client_effect`: something the page should do (the DOM `chatkit.effect` event).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Effect {
+    /// The effect's name.
+    pub name: String,
+    /// Its data.
+    pub data: Map<String, Value>,
+}
+
+/// Something in the streams the view could not use, kept so that it is seen, not lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The event's data as received.
+    pub data: String,
+    /// Why it was not applied.
+    pub reason: String,
+}
+
+/// What a client shows of one thread.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ThreadState {
+    /// The thread's title, status, …; `None` until a `thread.created` or `thread.updated`
+    /// (or [`ThreadState::set_thread`] when continuing a thread loaded from the server).
+    pub thread: Option<ThreadMetadata>,
+    /// Every shown item, in order, pending ones included.
+    pub items: Vec<ThreadItem>,
+    /// Ids of the items added and not yet done.
+    pub pending: Vec<ItemId>,
+    /// The options of the latest stream (`allow_cancel`).
+    pub stream_options: Option<StreamOptions>,
+    /// Every `progress_update`, oldest first (a UI shows the last one while a turn runs).
+    pub progress: Vec<Progress>,
+    /// Every `notice`, oldest first.
+    pub notices: Vec<Notice>,
+    /// Every `error` event, oldest first.
+    pub errors: Vec<ErrorEvent>,
+    /// Every `client_effect`, oldest first.
+    pub effects: Vec<Effect>,
+    /// Events that did not decode or could not be applied.
+    pub problems: Vec<Problem>,
+}
+
+impl ThreadState {
+    /// An empty view, before any event.
+    pub fn new() -> Self {
+        ThreadState::default()
+    }
+
+    /// Starts from a thread loaded with `threads.get_by_id`: its metadata and items.
+    pub fn set_thread(&mut self, thread: crate::protocol::Thread) {
+        self.items = thread.items.data;
+        self.pending.clear();
+        self.thread = Some(thread.metadata);
+    }
+
+    /// The items that are final (not pending), in order: what the server has stored.
+    pub fn done_items(&self) -> impl Iterator<Item = &ThreadItem> {
+        self.items
+            .iter()
+            .filter(|item| !self.pending.contains(&item.id))
+    }
+
+    /// The item with this id, if shown.
+    pub fn item(&self, id: &ItemId) -> Option<&ThreadItem> {
+        self.items.iter().find(|item| &item.id == id)
+    }
+
+    /// Folds one event as read from a stream: a decoded one is applied, one that did not
+    /// decode is kept in [`ThreadState::problems`].
+    pub fn apply_stream_event(&mut self, event: &StreamEvent) {
+        match &event.event {
+            Ok(decoded) => {
+                if let Err(reason) = self.apply(decoded) {
+                    self.problems.push(Problem {
+                        data: event.data.clone(),
+                        reason,
+                    });
+                }
+            }
+            Err(error) => self.problems.push(Problem {
+                data: event.data.clone(),
+                reason: format!("not a ThreadStreamEvent: {error}"),
+            }),
+        }
+    }
+
+    /// Folds one event.
+    ///
+    /// # Errors
+    ///
+    /// Why an event could not be applied (an update of an item that is not shown, a widget
+    /// update that breaks the widget); the view is unchanged then.
+    pub fn apply(&mut self, event: &ThreadStreamEvent) -> Result<(), String> {
+        match event {
+            ThreadStreamEvent::ThreadCreated { thread }
+            | ThreadStreamEvent::ThreadUpdated { thread } => {
+                // Both carry an empty items page: the items come as their own events.
+                self.thread = Some(thread.metadata.clone());
+            }
+            ThreadStreamEvent::ThreadItemAdded { item } => {
+                if !item.is_hidden() {
+                    self.put(item.clone());
+                    self.mark_pending(&item.id);
+                }
+            }
+            ThreadStreamEvent::ThreadItemUpdated { item_id, update } => {
+                self.update(item_id, update)?;
+            }
+            ThreadStreamEvent::ThreadItemDone { item }
+            | ThreadStreamEvent::ThreadItemReplaced { item } => {
+                // `done` ends a pending item, `replaced` overwrites a stored one; either way
+                // the item now is exactly what the event carries.
+                if !item.is_hidden() {
+                    self.put(item.clone());
+                }
+                self.pending.retain(|id| id != &item.id);
+            }
+            ThreadStreamEvent::ThreadItemRemoved { item_id } => {
+                self.items.retain(|item| &item.id != item_id);
+                self.pending.retain(|id| id != item_id);
+            }
+            ThreadStreamEvent::StreamOptions { stream_options } => {
+                self.stream_options = Some(*stream_options);
+            }
+            ThreadStreamEvent::ProgressUpdate { icon, text } => self.progress.push(Progress {
+                icon: icon.clone(),
+                text: text.clone(),
+            }),
+            ThreadStreamEvent::ClientEffect { name, data } => self.effects.push(Effect {
+                name: name.clone(),
+                data: data.clone(),
+            }),
+            ThreadStreamEvent::Error(error) => self.errors.push(error.clone()),
+            ThreadStreamEvent::Notice {
+                level,
+                message,
+                title,
+            } => self.notices.push(Notice {
+                level: *level,
+                message: message.clone(),
+                title: title.clone(),
+            }),
+        }
+        Ok(())
+    }
+
+    /// Shows `item` in place of the item with its id, or at the end if there is none.
+    fn put(&mut self, item: ThreadItem) {
+        match self.items.iter_mut().find(|shown| shown.id == item.id) {
+            Some(shown) => *shown = item,
+            None => self.items.push(item),
+        }
+    }
+
+    fn mark_pending(&mut self, id: &ItemId) {
+        if !self.pending.contains(id) {
+            self.pending.push(id.clone());
+        }
+    }
+
+    /// Applies an update to the shown item it names.
+    fn update(&mut self, item_id: &ItemId, update: &ThreadItemUpdate) -> Result<(), String> {
+        let Some(item) = self.items.iter_mut().find(|item| &item.id == item_id) else {
+            return Err(format!("an update of {item_id}, which is not shown"));
+        };
+        apply_update(&mut item.kind, update)
+    }
+}
+
+/// Applies `update` to an item, by the rules of the reference server (which keeps its own
+/// pending copy the same way, `src/server/apply.rs`), plus the widget and image updates,
+/// which only a client needs.
+fn apply_update(kind: &mut ItemKind, update: &ThreadItemUpdate) -> Result<(), String> {
+    match (kind, update) {
+        (ItemKind::AssistantMessage(message), _) if is_content_update(update) => {
+            apply_content_update(&mut message.content, update);
+        }
+        (ItemKind::Workflow { workflow }, ThreadItemUpdate::WorkflowTaskAdded { task, .. }) => {
+            // Appended whatever the index says, as the reference does.
+            workflow.tasks.push(task.clone());
+        }
+        (
+            ItemKind::Workflow { workflow },
+            ThreadItemUpdate::WorkflowTaskUpdated { task_index, task },
+        ) => {
+            let slot = workflow
+                .tasks
+                .get_mut(*task_index)
+                .ok_or_else(|| format!("workflow task {task_index} does not exist"))?;
+            *slot = task.clone();
+        }
+        (ItemKind::Widget { widget, .. }, _) if is_widget_update(update) => {
+            *widget = apply_widget_update(widget, update)?;
+        }
+        (
+            ItemKind::GeneratedImage { image },
+            ThreadItemUpdate::GeneratedImageUpdated { image: new, .. },
+        ) => {
+            // Progress is for a spinner while the image is made; the item only keeps the image.
+            *image = Some(new.clone());
+        }
+        (_, update) => {
+            return Err(format!("an update that does not fit the item: {update:?}"));
+        }
+    }
+    Ok(())
+}
+
+fn is_content_update(update: &ThreadItemUpdate) -> bool {
+    matches!(
+        update,
+        ThreadItemUpdate::ContentPartAdded { .. }
+            | ThreadItemUpdate::ContentPartTextDelta { .. }
+            | ThreadItemUpdate::ContentPartAnnotationAdded { .. }
+            | ThreadItemUpdate::ContentPartDone { .. }
+    )
+}
+
+fn is_widget_update(update: &ThreadItemUpdate) -> bool {
+    matches!(
+        update,
+        ThreadItemUpdate::WidgetStreamingTextValueDelta { .. }
+            | ThreadItemUpdate::WidgetComponentUpdated { .. }
+            | ThreadItemUpdate::WidgetRootUpdated { .. }
+    )
+}
+
+/// The reference's rules for assistant content parts: parts are padded with empty text up to
+/// the index named, `added` and `done` replace the part, a delta appends, an annotation is
+/// inserted at its index (appended past the end).
+fn apply_content_update(content: &mut Vec<AssistantMessageContent>, update: &ThreadItemUpdate) {
+    let index = match update {
+        ThreadItemUpdate::ContentPartAdded { content_index, .. }
+        | ThreadItemUpdate::ContentPartTextDelta { content_index, .. }
+        | ThreadItemUpdate::ContentPartAnnotationAdded { content_index, .. }
+        | ThreadItemUpdate::ContentPartDone { content_index, .. } => *content_index,
+        _ => return,
+    };
+    while content.len() <= index {
+        content.push(AssistantMessageContent::text(""));
+    }
+    let part = &mut content[index];
+    match update {
+        ThreadItemUpdate::ContentPartAdded { content: new, .. }
+        | ThreadItemUpdate::ContentPartDone { content: new, .. } => *part = new.clone(),
+        ThreadItemUpdate::ContentPartTextDelta { delta, .. } => part.text.push_str(delta),
+        ThreadItemUpdate::ContentPartAnnotationAdded {
+            annotation_index,
+            annotation,
+            ..
+        } => {
+            let at = (*annotation_index).min(part.annotations.len());
+            part.annotations.insert(at, annotation.clone());
+        }
+        _ => {}
+    }
+}
+
+/// A widget after one update. The root update replaces the tree; the two component updates
+/// find the node whose `id` they name and change it, on the tree's JSON: a widget has dozens
+/// of component types, and one walk over `Value`s covers them all (as `diff_widget` does on
+/// the server side). The result must read back as a widget, else the update is refused.
+fn apply_widget_update(
+    widget: &WidgetRoot,
+    update: &ThreadItemUpdate,
+) -> Result<WidgetRoot, String> {
+    let mut tree = serde_json::to_value(widget).map_err(|error| error.to_string())?;
+    let found = match update {
+        ThreadItemUpdate::WidgetRootUpdated { widget } => return Ok(widget.clone()),
+        ThreadItemUpdate::WidgetStreamingTextValueDelta {
+            component_id,
+            delta,
+            ..
+        } => with_component(&mut tree, component_id, &mut |node| {
+            // Streaming text lives in a Text or Markdown component's `value`.
+            if let Some(Value::String(value)) = node.get_mut("value") {
+                value.push_str(delta);
+            }
+        }),
+        ThreadItemUpdate::WidgetComponentUpdated {
+            component_id,
+            component,
+        } => {
+            let new = serde_json::to_value(component).map_err(|error| error.to_string())?;
+            with_component(&mut tree, component_id, &mut |node| *node = new.clone())
+        }
+        _ => false,
+    };
+    if !found {
+        return Err("a widget update names no component of the widget".to_owned());
+    }
+    serde_json::from_value(tree)
+        .map_err(|error| format!("the updated widget is not valid: {error}"))
+}
+
+/// Calls `change` on the first node (depth first) whose `id` is `id`; whether there was one.
+fn with_component(node: &mut Value, id: &str, change: &mut dyn FnMut(&mut Value)) -> bool {
+    if node.get("id").and_then(Value::as_str) == Some(id) {
+        change(node);
+        return true;
+    }
+    match node {
+        Value::Object(fields) => fields
+            .values_mut()
+            .any(|child| with_component(child, id, change)),
+        Value::Array(children) => children
+            .iter_mut()
+            .any(|child| with_component(child, id, change)),
+        _ => false,
+    }
+}
