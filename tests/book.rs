@@ -28,7 +28,8 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Every file under `dir`, recursively, skipping build output, git and Python caches.
+/// Every file under `dir`, recursively, skipping build output (also npm's `node_modules` and
+/// Vite's `dist`), git and Python caches.
 fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let Ok(entries) = fs::read_dir(dir) else {
@@ -38,7 +39,10 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
         let path = entry.expect("readable directory entry").path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if path.is_dir() {
-            if !matches!(name, "target" | ".git" | "__pycache__") {
+            if !matches!(
+                name,
+                "target" | ".git" | "__pycache__" | "node_modules" | "dist"
+            ) {
                 found.extend(files_under(&path));
             }
         } else {

@@ -38,7 +38,7 @@ pub const DEFAULT_ISSUER: &str = "chatkit-dev";
 /// A real deployment passes its own secret, or verifies RS256 tokens with a public key.
 pub const DEVELOPMENT_SECRET: &str = "chatkit-rs development secret: never use in production";
 
-/// The shortest HS256 secret accepted: 32 bytes, the size of the hash (RFC 7518 §3.2).
+/// The shortest HS256 secret accepted: 32 bytes, the size of the hash (RFC 7518, section 3.2).
 pub const MIN_HS256_SECRET_BYTES: usize = 32;
 
 /// The claims of a ChatKit token: who the caller is, for whom and for how long it is valid.
@@ -271,7 +271,7 @@ impl JwtVerifier {
     fn check_lifetime(&self, claims: &Claims) -> Result<(), AuthError> {
         let now = self.clock.now().as_datetime().timestamp();
         let leeway = whole_seconds(self.leeway);
-        // RFC 7519 §4.1.4: the token must not be accepted "on or after" its expiry.
+        // RFC 7519, section 4.1.4: the token must not be accepted "on or after" its expiry.
         if now >= claims.exp.saturating_add(leeway) {
             return Err(AuthError::Expired);
         }

@@ -86,7 +86,7 @@ pub enum AuthError {
 }
 
 impl AuthError {
-    /// The `WWW-Authenticate` challenge for this refusal (RFC 6750 §3).
+    /// The `WWW-Authenticate` challenge for this refusal (RFC 6750, section 3).
     ///
     /// A request that carried no bearer token at all gets the bare challenge: the RFC says not
     /// to send an error code when the client did not try Bearer (it may not know it must). Every
@@ -113,7 +113,7 @@ impl From<AuthError> for HttpError {
 
 /// The token of the request's `Authorization: Bearer <token>` header.
 ///
-/// The scheme is case-insensitive (`bearer` works too, RFC 7235 §2.1); after it comes exactly
+/// The scheme is case-insensitive (`bearer` works too, RFC 7235, section 2.1); after it comes exactly
 /// one space and one token with no spaces in it.
 ///
 /// # Errors
