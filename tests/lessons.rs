@@ -1225,3 +1225,45 @@ async fn lesson06_the_served_router_wants_a_token() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body, r#"{"data":[],"has_more":false}"#);
 }
+
+/// Lesson 06's `quote` action trusts nothing in its payload: alice quotes her own message,
+/// and bob, naming alice's thread and message from his own thread, gets an error and not a
+/// word of hers.
+#[tokio::test]
+async fn lesson06_an_action_payload_naming_another_users_item_finds_nothing() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let files = lesson06_files(dir.path());
+    let (_mock, server) = lesson06_assistant(&files).await;
+    let processor = Processor::builder(server, MemoryStore::new())
+        .ids(SequentialIds::new())
+        .clock(FixedClock::at(lesson06_start()));
+    let app = lesson06_app::app(
+        processor,
+        files,
+        lesson06_verifier(),
+        chatkit::http::RouterConfig::new(),
+    );
+    let alice = lesson06_token("alice", &[]);
+    let bob = lesson06_token("bob", &[]);
+    let create = chatkit::http::ask::create_thread_body;
+    let (status, _, _) = lesson06_post(&app, Some(&alice), &create("My secret is 42")).await;
+    assert_eq!(status, 200);
+    let (status, _, _) = lesson06_post(&app, Some(&bob), &create("Hi")).await;
+    assert_eq!(status, 200);
+    let quote = |thread: &str| {
+        serde_json::json!({"type": "threads.custom_action", "params": {"thread_id": thread,
+            "action": {"type": "quote", "payload": {"thread_id": "thr_0001", "item_id": "msg_0001"}}}})
+        .to_string()
+    };
+    let (status, _, own) = lesson06_post(&app, Some(&alice), &quote("thr_0001")).await;
+    assert_eq!(status, 200, "{own}");
+    assert!(own.contains("You said: My secret is 42"), "{own}");
+    let (status, _, foreign) = lesson06_post(&app, Some(&bob), &quote("thr_0002")).await;
+    assert_eq!(status, 200, "{foreign}");
+    assert!(foreign.contains(r#""type":"error""#), "{foreign}");
+    assert!(!foreign.contains("42"), "alice's words leaked: {foreign}");
+    // A payload without the ids is refused before any stream starts.
+    let bad = r#"{"type":"threads.custom_action","params":{"thread_id":"thr_0002","action":{"type":"quote","payload":{}}}}"#;
+    let (status, _, body) = lesson06_post(&app, Some(&bob), bad).await;
+    assert_eq!(status, 400, "{body}");
+}

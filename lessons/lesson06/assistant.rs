@@ -9,7 +9,9 @@ use chatkit::agent::{Agent, Instructions, Runner};
 use chatkit::attachments::DiskAttachments;
 use chatkit::auth::Principal;
 use chatkit::prelude::*;
-use chatkit::protocol::Attachment;
+use chatkit::protocol::{Action, Attachment, ItemId, ItemKind, ThreadId, ThreadItem};
+use chatkit::server::ProcessError;
+use serde::Deserialize;
 use serde_json::Value;
 
 // ANCHOR: agent
@@ -76,5 +78,54 @@ impl ChatKitServer<Principal> for Assistant {
         }
         .boxed()
     }
+
+    // ANCHOR: action
+    /// The one widget action, `quote`: repeat an earlier message of the user's, named by the
+    /// payload `{"thread_id": "thr_…", "item_id": "msg_…"}`. The payload comes back from the
+    /// client, which may have written it itself, so the item is loaded through the store *as
+    /// the caller*: another user's id is "not found", exactly as if it did not exist.
+    fn action(
+        self: Arc<Self>,
+        _thread: ThreadMetadata,
+        action: Action,
+        _sender: Option<ThreadItem>,
+        caller: Principal,
+        out: Responder<Principal>,
+    ) -> Result<EventStream, ProcessError> {
+        let target = QuoteTarget::from_action(action)?;
+        Ok(try_stream! {
+            let item = out.store().load_item(&target.thread_id, &target.item_id, &caller).await?;
+            let words = match item.kind {
+                ItemKind::UserMessage(message) => message.text(),
+                _ => String::from("(only your own messages can be quoted)"),
+            };
+            yield out.assistant_message(format!("You said: {words}"));
+        }
+        .boxed())
+    }
+    // ANCHOR_END: action
 }
 // ANCHOR_END: server
+
+/// The payload of a `quote` action: which item, in which thread.
+#[derive(Debug, Deserialize)]
+struct QuoteTarget {
+    thread_id: ThreadId,
+    item_id: ItemId,
+}
+
+impl QuoteTarget {
+    /// The target a `quote` action names; any other action, or a payload without both ids, is
+    /// a 400 before anything runs.
+    fn from_action(action: Action) -> Result<Self, ProcessError> {
+        if action.kind != "quote" {
+            return Err(ProcessError::BadInput {
+                message: format!("unknown action {}", action.kind),
+            });
+        }
+        let payload = action.payload.unwrap_or_default();
+        serde_json::from_value(payload).map_err(|error| ProcessError::BadInput {
+            message: format!("a quote names a thread_id and an item_id: {error}"),
+        })
+    }
+}
