@@ -1,0 +1,234 @@
+//! The lesson's server: no model, a script that sends each kind of output a client must render,
+//! picked by a word of the user's message (see `main.rs` for the words). The page is the point
+//! of this lesson; the server only has to give it something of every kind to show.
+//!
+//! Every answer is built from the same few events as lesson 03's: an assistant message added
+//! empty and grown delta by delta ([`text`]), a `progress_update`, a workflow whose tasks are
+//! added one by one, a `client_effect`, an `error`. New here: a **client tool call**, a pending
+//! item the page answers itself (`threads.add_client_tool_output`), after which `respond` is
+//! called again with no input and reads the output from the thread; and a widget (`widgets.rs`).
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chatkit::auth::Principal;
+use chatkit::prelude::*;
+use chatkit::protocol::{
+    ClientToolCall, ClientToolCallStatus, IconName, TaskKind, TaskStatusIndicator, WorkflowKind,
+};
+use futures::stream;
+
+use super::widgets;
+
+/// The scripted server; `delay` is the pause between two deltas or steps.
+pub(crate) struct Showcase {
+    pub(crate) delay: Duration,
+    /// Threads whose `fail` already failed once: the retry of the same message then succeeds.
+    pub(crate) failed: Mutex<HashSet<ThreadId>>,
+}
+
+/// The name of the tool the page runs for `time`: it answers with its own clock.
+pub(crate) const CLIENT_TOOL: &str = "get_local_time";
+
+/// The answer to `long`: enough words that there is time to press Stop.
+const LONG: &str = "Once upon a time a small server streamed a story to a page, one word at a \
+    time, so that a reader could watch it grow and stop it whenever they liked. ";
+
+impl ChatKitServer<Principal> for Showcase {
+    fn respond(
+        self: Arc<Self>,
+        thread: ThreadMetadata,
+        input: Option<UserMessageItem>,
+        _caller: Principal,
+        out: Responder<Principal>,
+    ) -> EventStream {
+        // No input: the page just sent the client tool's output, which is in the thread now.
+        let Some(input) = input else {
+            return after_tool(out, self.delay);
+        };
+        let said = input.text();
+        let words = said.to_lowercase();
+        let mut parts: Vec<EventStream> = Vec::new();
+        if thread.title.is_none() {
+            // The history panel lists threads by title: the first message names the thread.
+            let title = said.chars().take(40).collect::<String>();
+            let titled = ThreadMetadata {
+                title: Some(title),
+                ..thread.clone()
+            };
+            parts.push(once(Ok(out.thread_updated(&titled))));
+        }
+        let delay = self.delay;
+        if words.contains("plan") {
+            parts.push(plan(out.clone(), delay));
+            parts.push(text(
+                &out,
+                "Your day is planned: deep work, lunch, then a walk.",
+                delay,
+            ));
+        } else if words.contains("widget") || words.contains("lunch") {
+            parts.push(once(widgets::lunch_card(&out)));
+        } else if words.contains("time") {
+            // A pending call ends the turn; the page answers it and a new turn starts.
+            let call = ClientToolCall {
+                status: ClientToolCallStatus::Pending,
+                call_id: format!("call_{}", out.new_item_id(IdKind::ToolCall)),
+                name: CLIENT_TOOL.to_owned(),
+                arguments: serde_json::Map::new(),
+                output: None,
+            };
+            let item = out.item(IdKind::ToolCall, ItemKind::ClientToolCall(call));
+            parts.push(once(Ok(ThreadStreamEvent::ThreadItemDone { item })));
+        } else if words.contains("confetti") {
+            parts.push(text(&out, "Confetti for the page around the chat!", delay));
+            let data = serde_json::Map::from_iter([("pieces".to_owned(), 100.into())]);
+            let effect = ThreadStreamEvent::ClientEffect {
+                name: "confetti".into(),
+                data,
+            };
+            parts.push(once(Ok(effect)));
+        } else if words.contains("fail") {
+            if self.first_failure(&thread.id) {
+                // A message cut short, then an error the page offers to retry.
+                parts.push(text(&out, "Let me look that up…", delay));
+                let error = StreamError::custom("The lookup failed. Press Retry.", true);
+                parts.push(once(Err(error)));
+            } else {
+                parts.push(text(&out, "Found it on the second try.", delay));
+            }
+        } else if words.contains("long") {
+            parts.push(text(&out, &LONG.repeat(6), delay));
+        } else {
+            parts.push(text(&out, &format!("You said: {said}"), delay));
+        }
+        stream::iter(parts).flatten().boxed()
+    }
+
+    fn action(
+        self: Arc<Self>,
+        _thread: ThreadMetadata,
+        action: Action,
+        sender: Option<ThreadItem>,
+        _caller: Principal,
+        _out: Responder<Principal>,
+    ) -> Result<EventStream, ProcessError> {
+        Ok(widgets::on_action(action, sender))
+    }
+}
+
+impl Showcase {
+    /// Whether this is the first `fail` of the thread (then it fails; its retry will not).
+    fn first_failure(&self, thread: &ThreadId) -> bool {
+        // A poisoned lock only means another turn panicked; the set itself is still usable.
+        let mut failed = self
+            .failed
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        failed.insert(thread.clone())
+    }
+}
+
+/// One event (or error) as a stream.
+fn once(event: Result<ThreadStreamEvent, StreamError>) -> EventStream {
+    stream::once(async { event }).boxed()
+}
+
+/// An assistant message streamed word by word: added empty, a part, a delta per word (a pause
+/// before each), the part done, the message done. The page grows the text at each delta.
+pub(crate) fn text(out: &Responder<Principal>, answer: &str, delay: Duration) -> EventStream {
+    let empty = ItemKind::AssistantMessage(AssistantMessage {
+        content: Vec::new(),
+    });
+    let message = out.item(IdKind::Message, empty);
+    let answer = answer.to_owned();
+    let id = message.id.clone();
+    let update = move |update| ThreadStreamEvent::ThreadItemUpdated {
+        item_id: id.clone(),
+        update,
+    };
+    stream! {
+        yield Ok(ThreadStreamEvent::ThreadItemAdded { item: message.clone() });
+        let content = AssistantMessageContent::text("");
+        yield Ok(update(ThreadItemUpdate::ContentPartAdded { content_index: 0, content }));
+        for delta in answer.split_inclusive(' ') {
+            tokio::time::sleep(delay).await;
+            let delta = delta.to_owned();
+            yield Ok(update(ThreadItemUpdate::ContentPartTextDelta { content_index: 0, delta }));
+        }
+        let content = AssistantMessageContent::text(answer.clone());
+        yield Ok(update(ThreadItemUpdate::ContentPartDone { content_index: 0, content }));
+        let content = vec![AssistantMessageContent::text(answer.clone())];
+        let kind = ItemKind::AssistantMessage(AssistantMessage { content });
+        yield Ok(ThreadStreamEvent::ThreadItemDone { item: ThreadItem { kind, ..message.clone() } });
+    }
+    .boxed()
+}
+
+/// `plan`: a progress line while "the calendar" is read, then a workflow whose three tasks
+/// are added (loading) and updated (complete) one by one, done with a summary.
+fn plan(out: Responder<Principal>, delay: Duration) -> EventStream {
+    let progress = |text: &str| ThreadStreamEvent::ProgressUpdate {
+        icon: Some(IconName::Calendar),
+        text: text.to_owned(),
+    };
+    let task = |title: &str, status_indicator| Task {
+        status_indicator,
+        kind: TaskKind::Custom {
+            title: Some(title.into()),
+            icon: None,
+            content: None,
+        },
+    };
+    stream! {
+        yield Ok(progress("Reading your calendar…"));
+        tokio::time::sleep(delay * 4).await;
+        let (kind, tasks) = (WorkflowKind::Custom, Vec::new());
+        let mut workflow = Workflow { kind, tasks, summary: None, expanded: true };
+        let flow = out.item(IdKind::Workflow, ItemKind::Workflow { workflow: workflow.clone() });
+        yield Ok(ThreadStreamEvent::ThreadItemAdded { item: flow.clone() });
+        for (task_index, title) in ["Morning: deep work", "Noon: lunch", "Afternoon: a walk"]
+            .into_iter()
+            .enumerate()
+        {
+            let update = ThreadItemUpdate::WorkflowTaskAdded {
+                task_index,
+                task: task(title, TaskStatusIndicator::Loading),
+            };
+            yield Ok(ThreadStreamEvent::ThreadItemUpdated { item_id: flow.id.clone(), update });
+            tokio::time::sleep(delay * 3).await;
+            let done = task(title, TaskStatusIndicator::Complete);
+            workflow.tasks.push(done.clone());
+            let update = ThreadItemUpdate::WorkflowTaskUpdated { task_index, task: done };
+            yield Ok(ThreadStreamEvent::ThreadItemUpdated { item_id: flow.id.clone(), update });
+        }
+        let title = "Planned 3 blocks".to_owned();
+        workflow.summary = Some(chatkit::protocol::WorkflowSummary::Custom { title, icon: None });
+        let item = ThreadItem { kind: ItemKind::Workflow { workflow }, ..flow };
+        yield Ok(ThreadStreamEvent::ThreadItemDone { item });
+    }
+    .boxed()
+}
+
+/// The turn after the page answered the client tool: read the completed call (the newest
+/// client tool call of the thread) and say what the page's clock said.
+fn after_tool(out: Responder<Principal>, delay: Duration) -> EventStream {
+    try_stream! {
+        let newest = PageRequest::first(20, Order::Desc);
+        let items = out.store().load_thread_items(out.thread_id(), &newest, out.context()).await?;
+        let output = items.data.into_iter().find_map(|item| match item.kind {
+            ItemKind::ClientToolCall(call) => call.output,
+            _ => None,
+        });
+        let time = output
+            .as_ref()
+            .and_then(|output| output.get("time"))
+            .and_then(|time| time.as_str())
+            .unwrap_or("unknown (the page sent no time)");
+        let mut answer = std::pin::pin!(text(&out, &format!("On your machine it is {time}."), delay));
+        while let Some(event) = answer.next().await {
+            yield event?;
+        }
+    }
+    .boxed()
+}
