@@ -44,6 +44,9 @@ pub enum ClientError {
     /// The base URL could not be parsed.
     #[error("bad endpoint URL: {0}")]
     Url(#[from] url::ParseError),
+    /// A header given by name and value is not valid HTTP.
+    #[error("`{0}` is not a valid header")]
+    Header(String),
     /// The transport failed: connection refused or reset, TLS, a body cut off.
     #[error("HTTP error: {0}")]
     Http(#[from] reqwest::Error),

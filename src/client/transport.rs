@@ -100,6 +100,18 @@ impl Client {
         self
     }
 
+    /// As [`Client::header`], from text such as `("x-user-id", "alice")`.
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::Header`] when the name or the value is not valid HTTP.
+    pub fn try_header(self, name: &str, value: &str) -> Result<Self, ClientError> {
+        let invalid = || ClientError::Header(name.to_owned());
+        let name = HeaderName::try_from(name).map_err(|_| invalid())?;
+        let value = HeaderValue::try_from(value).map_err(|_| invalid())?;
+        Ok(self.header(name, value))
+    }
+
     /// Replaces every extra header at once (another user, say).
     pub fn with_headers(self, headers: HeaderMap) -> Self {
         Client { headers, ..self }

@@ -22,7 +22,9 @@
 //! next turn of a conversation kept in the lesson's store.
 //!
 //! The request goes through the same router, context builder and socket as a browser's, so
-//! what you see is exactly what a ChatKit client receives. It is sent as a [`Caller`]: the user
+//! what you see is exactly what a ChatKit client receives, and it is sent by the crate's own
+//! client, [`crate::client::Client`], with the caller's header added to it as a page adds its
+//! own. It is sent as a [`Caller`]: the user
 //! [`ASK_USER`] (the `x-user-id` header the lessons read) until lesson 06, then a bearer token
 //! the lesson mints for itself.
 //!
@@ -34,9 +36,9 @@
 //! that cannot be cancelled, runs the turn to its end unseen. So `ask_and_cancel` waits for the
 //! turn itself (the response's [`TurnHandle`]), and the lesson's scaffold then prints what the
 //! store holds for the thread ([`print_stored`]): what a reload would find, hidden items
-//! included. The readable view decodes every
-//! event into its [`ThreadStreamEvent`] first (`ask/view.rs`),
-//! so it reads the stream exactly as a Rust client of this crate would.
+//! included. The readable view reads every event through the client's
+//! [`EventStream`] (`ask/view.rs` prints it), so it reads the stream exactly as a Rust client
+//! of this crate would.
 
 mod outline;
 mod view;
@@ -46,16 +48,12 @@ use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::response::Response;
-use eventsource_stream::Eventsource;
-use futures::StreamExt;
 use tokio::net::TcpListener;
 
 use super::DEFAULT_PATH;
+use crate::client::{Client, ClientError, EventStream, text_input};
 use crate::protocol::request::{ThreadsAddUserMessageParams, ThreadsCreateParams};
-use crate::protocol::{
-    InferenceOptions, Order, Request, RequestOp, ThreadId, ThreadStreamEvent, UserMessageContent,
-    UserMessageInput, to_wire_json,
-};
+use crate::protocol::{Order, Request, RequestOp, ThreadId, ThreadStreamEvent, to_wire_json};
 use crate::server::TurnHandle;
 use crate::store::{PageRequest, Store, StoreContext, StoreError};
 use view::PrettyView;
@@ -185,6 +183,24 @@ pub enum AskError {
     /// Reading the thread's items back from the store failed.
     #[error("reading the store failed: {0}")]
     Store(#[from] StoreError),
+    /// The client failed otherwise (a caller header that is not valid HTTP, say).
+    #[error("client error: {0}")]
+    Client(ClientError),
+}
+
+impl From<ClientError> for AskError {
+    /// The client's errors, in the terms `--ask` has always reported them in.
+    fn from(error: ClientError) -> Self {
+        match error {
+            ClientError::Http(error) => AskError::Http(error),
+            ClientError::Status { status, body, .. } => AskError::Refused {
+                status,
+                body: String::from_utf8_lossy(&body).into_owned(),
+            },
+            ClientError::Sse(reason) => AskError::Sse(reason),
+            other => AskError::Client(other),
+        }
+    }
 }
 
 /// What [`ask_and_cancel`] saw before it dropped the connection.
@@ -204,16 +220,6 @@ pub fn create_thread_request(message: &str) -> Request {
     }))
 }
 
-/// A user message of `message` alone.
-fn text_input(message: &str) -> UserMessageInput {
-    UserMessageInput {
-        content: vec![UserMessageContent::text(message)],
-        attachments: Vec::new(),
-        quoted_text: None,
-        inference_options: InferenceOptions::default(),
-    }
-}
-
 /// [`create_thread_request`] as the JSON body a client sends:
 /// `{"metadata":{},"type":"threads.create","params":{"input":{…}}}`.
 pub fn create_thread_body(message: &str) -> String {
@@ -221,16 +227,21 @@ pub fn create_thread_body(message: &str) -> String {
     to_wire_json(&create_thread_request(message)).expect("a request always serializes")
 }
 
-/// The `threads.add_user_message` body that adds `message` to the thread `thread_id`.
-pub fn add_user_message_body(thread_id: &ThreadId, message: &str) -> String {
-    let request = Request::new(RequestOp::ThreadsAddUserMessage(
+/// The `threads.add_user_message` request that adds `message` to the thread `thread_id`.
+fn add_user_message_request(thread_id: &ThreadId, message: &str) -> Request {
+    Request::new(RequestOp::ThreadsAddUserMessage(
         ThreadsAddUserMessageParams {
             input: text_input(message),
             thread_id: thread_id.clone(),
         },
-    ));
+    ))
+}
+
+/// [`add_user_message_request`] as the JSON body a client sends.
+pub fn add_user_message_body(thread_id: &ThreadId, message: &str) -> String {
     // As in `create_thread_body`: a request of strings cannot fail to serialize.
-    to_wire_json(&request).expect("a request always serializes")
+    to_wire_json(&add_user_message_request(thread_id, message))
+        .expect("a request always serializes")
 }
 
 /// Serves `app` on a free loopback port, sends `message` as a new thread to
@@ -246,8 +257,9 @@ pub async fn ask(
     output: Output,
     mut to: impl Write,
 ) -> Result<(), AskError> {
+    let request = create_thread_request(message);
     serving(app, |url| async move {
-        post_and_print(&url, caller, &create_thread_body(message), output, &mut to).await
+        post_and_print(&url, caller, request, output, &mut to).await
     })
     .await
 }
@@ -266,9 +278,9 @@ pub async fn ask_in_thread(
     output: Output,
     mut to: impl Write,
 ) -> Result<(), AskError> {
-    let body = add_user_message_body(thread_id, message);
+    let request = add_user_message_request(thread_id, message);
     serving(app, |url| async move {
-        post_and_print(&url, caller, &body, output, &mut to).await
+        post_and_print(&url, caller, request, output, &mut to).await
     })
     .await
 }
@@ -366,25 +378,12 @@ where
     result
 }
 
-/// POSTs `body` as `caller`.
-async fn post(url: &str, caller: &Caller, body: String) -> Result<reqwest::Response, AskError> {
+/// Sends the streaming `request` as `caller`: the crate's client, with the caller's header
+/// on it, as a page adds its own to the official client's requests.
+async fn post(url: &str, caller: &Caller, request: Request) -> Result<EventStream, AskError> {
     let (name, value) = caller.header();
-    let response = reqwest::Client::new()
-        .post(url)
-        .header("content-type", "application/json")
-        .header(name, value)
-        .body(body)
-        .send()
-        .await?;
-    let status = response.status();
-    if !status.is_success() {
-        let body = response.text().await?;
-        return Err(AskError::Refused {
-            status: status.as_u16(),
-            body,
-        });
-    }
-    Ok(response)
+    let client = Client::new(url)?.try_header(name, value)?;
+    Ok(client.stream(request.op).await?)
 }
 
 /// Prints the first `after` events of the answer to `message`, then drops the connection.
@@ -399,23 +398,19 @@ async fn post_and_cut(
     let mut view = PrettyView::default();
     // Parsed as events, comments dropped, whatever the output: the cut counts events, not
     // chunks. Raw output writes each event as the server framed it (`data: …` and a blank line).
-    let mut events = post(url, caller, create_thread_body(message))
-        .await?
-        .bytes_stream()
-        .eventsource();
+    let mut events = post(url, caller, create_thread_request(message)).await?;
     let mut thread_id = None;
     let mut seen = 0;
     while seen < after {
-        let Some(event) = events.next().await else {
+        let Some(event) = events.next_event().await else {
             break;
         };
-        let event = event.map_err(|error| AskError::Sse(error.to_string()))?;
+        let event = event?;
         seen += 1;
         if thread_id.is_none()
-            && let Ok(ThreadStreamEvent::ThreadCreated { thread }) =
-                serde_json::from_str(&event.data)
+            && let Ok(ThreadStreamEvent::ThreadCreated { thread }) = &event.event
         {
-            thread_id = Some(thread.metadata.id);
+            thread_id = Some(thread.metadata.id.clone());
         }
         match output {
             Output::Raw => write!(to, "data: {}\n\n", event.data)?,
@@ -444,27 +439,32 @@ async fn post_and_cut(
     })
 }
 
+/// Sends `request` and prints its whole stream: the bytes as they came, or the readable view.
 async fn post_and_print(
     url: &str,
     caller: &Caller,
-    body: &str,
+    request: Request,
     output: Output,
     to: &mut impl Write,
 ) -> Result<(), AskError> {
-    let response = post(url, caller, body.to_owned()).await?;
+    let mut events = post(url, caller, request).await?;
     match output {
         Output::Raw => {
-            let mut bytes = response.bytes_stream();
-            while let Some(chunk) = bytes.next().await {
+            // No event has been read yet, so the client still has every byte to give.
+            let Some(mut bytes) = events.into_body() else {
+                return Err(AskError::Sse(
+                    "the stream's bytes were already read".to_owned(),
+                ));
+            };
+            while let Some(chunk) = bytes.next_chunk().await {
                 to.write_all(&chunk?)?;
                 to.flush()?;
             }
         }
         Output::Pretty => {
             let mut view = PrettyView::default();
-            let mut events = response.bytes_stream().eventsource();
-            while let Some(event) = events.next().await {
-                let event = event.map_err(|error| AskError::Sse(error.to_string()))?;
+            while let Some(event) = events.next_event().await {
+                let event = event?;
                 view.print_data(&event.data, to)?;
                 to.flush()?;
             }
