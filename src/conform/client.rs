@@ -12,12 +12,18 @@
 //! Only a request that got no status at all (refused connection, deadline before the status
 //! line) is a [`ClientError`].
 //!
+//! The HTTP itself is the crate's client, [`crate::client::Client`], with its deadline and
+//! size cap; this module only keeps what the checker needs beside it: the *raw* body (framing
+//! is judged on exact bytes, `framing.rs`), and a body cut off kept rather than refused. Its
+//! bodies are bytes, not typed requests, because the suite sends malformed ones on purpose.
+//!
 //! Where it sits: under `check/`; the one place the checker does network I/O.
 
 use std::time::Duration;
 
-use futures::StreamExt;
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::client::{BodyStream, ClientError as HttpClientError};
 
 /// The most body bytes kept from one answer; a ChatKit answer is a few kilobytes.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
@@ -31,6 +37,25 @@ pub enum ClientError {
     /// No status within the deadline.
     #[error("no answer within {0:?}")]
     Timeout(Duration),
+    /// Any other failure of the client before a status.
+    #[error("the request failed: {0}")]
+    Other(String),
+    /// The endpoint is not a URL.
+    #[error("bad endpoint URL: {0}")]
+    Url(#[from] url::ParseError),
+}
+
+impl From<HttpClientError> for ClientError {
+    /// Before a status, the crate's client fails only in these three ways; anything else
+    /// would be a new failure of the transport, reported as its text.
+    fn from(error: HttpClientError) -> Self {
+        match error {
+            HttpClientError::Http(error) => ClientError::Http(error),
+            HttpClientError::Timeout(timeout) => ClientError::Timeout(timeout),
+            HttpClientError::Url(error) => ClientError::Url(error),
+            other => ClientError::Other(other.to_string()),
+        }
+    }
 }
 
 /// Why a `--header K:V` argument could not be used.
@@ -92,9 +117,7 @@ impl Answer {
 /// Posts to one ChatKit endpoint with a fixed set of headers.
 #[derive(Debug, Clone)]
 pub struct Client {
-    http: reqwest::Client,
-    url: String,
-    headers: HeaderMap,
+    http: crate::client::Client,
     timeout: Duration,
 }
 
@@ -109,23 +132,23 @@ impl Client {
         // an aborted stream (the reference does, protocol#quirk-aborted-stream), and the next
         // request would then fail on the stale socket and be blamed on the wrong check. A fresh
         // loopback connection per request costs well under a millisecond.
-        let http = reqwest::Client::builder()
+        let transport = reqwest::Client::builder()
             .connect_timeout(timeout)
             .pool_max_idle_per_host(0)
             .build()?;
-        Ok(Client {
-            http,
-            url: url.to_owned(),
-            headers,
-            timeout,
-        })
+        let http = crate::client::Client::new(url)?
+            .with_http(transport)
+            .with_headers(headers)
+            .timeout(timeout)
+            .max_body_bytes(MAX_BODY_BYTES);
+        Ok(Client { http, timeout })
     }
 
     /// The same endpoint with other headers (another user).
     pub fn with_headers(&self, headers: HeaderMap) -> Self {
         Client {
-            headers,
-            ..self.clone()
+            http: self.http.clone().with_headers(headers),
+            timeout: self.timeout,
         }
     }
 
@@ -135,61 +158,36 @@ impl Client {
     ///
     /// [`ClientError`] when no status arrived; a body cut off later is an [`Answer`].
     pub async fn post(&self, body: impl Into<Vec<u8>>) -> Result<Answer, ClientError> {
-        let deadline = tokio::time::Instant::now() + self.timeout;
-        let request = self
-            .http
-            .post(&self.url)
-            .headers(self.headers.clone())
-            .header(CONTENT_TYPE, "application/json")
-            .body(body.into())
-            .send();
-        let response = tokio::time::timeout_at(deadline, request)
-            .await
-            .map_err(|_| ClientError::Timeout(self.timeout))??;
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned);
-        let (body, cut_off) = read_body(response, deadline, self.timeout).await;
+        let answer = self.http.post_raw(body.into()).await?;
+        let (body, cut_off) = read_body(answer.body, self.timeout).await;
         Ok(Answer {
-            status,
-            content_type,
+            status: answer.status,
+            content_type: answer.content_type,
             body,
             cut_off,
         })
     }
 }
 
-/// Reads the body chunk by chunk until it ends, fails, grows too large or the deadline passes.
-async fn read_body(
-    response: reqwest::Response,
-    deadline: tokio::time::Instant,
-    timeout: Duration,
-) -> (Vec<u8>, Option<String>) {
+/// Reads the raw body chunk by chunk until it ends, or the client's stream stops it (a
+/// transport failure, the deadline, the size cap): what arrived is kept, and why it stopped.
+async fn read_body(mut chunks: BodyStream, timeout: Duration) -> (Vec<u8>, Option<String>) {
     let mut body = Vec::new();
-    let mut chunks = response.bytes_stream();
-    loop {
-        let next = match tokio::time::timeout_at(deadline, chunks.next()).await {
-            Ok(next) => next,
-            Err(_) => {
-                return (
-                    body,
-                    Some(format!("the body did not end within {timeout:?}")),
-                );
-            }
-        };
-        match next {
-            None => return (body, None),
-            Some(Err(error)) => return (body, Some(format!("the body was cut off: {error}"))),
-            Some(Ok(chunk)) if body.len() + chunk.len() > MAX_BODY_BYTES => {
-                return (
-                    body,
-                    Some(format!("the body is over {MAX_BODY_BYTES} bytes")),
-                );
-            }
-            Some(Ok(chunk)) => body.extend_from_slice(&chunk),
+    while let Some(chunk) = chunks.next_chunk().await {
+        match chunk {
+            Ok(chunk) => body.extend_from_slice(&chunk),
+            Err(error) => return (body, Some(cut_off_reason(&error, timeout))),
         }
+    }
+    (body, None)
+}
+
+/// Why a body stopped, in the words of the report.
+fn cut_off_reason(error: &HttpClientError, timeout: Duration) -> String {
+    match error {
+        HttpClientError::Timeout(_) => format!("the body did not end within {timeout:?}"),
+        HttpClientError::TooLarge(_) => format!("the body is over {MAX_BODY_BYTES} bytes"),
+        HttpClientError::Http(error) => format!("the body was cut off: {error}"),
+        other => format!("the body was cut off: {other}"),
     }
 }

@@ -62,6 +62,9 @@ pub enum BodyKind {
     SyncAction,
     /// A single item, as a capture of one might hold.
     Item,
+    /// A refusal in this crate's shape, `{"error":{"code":…,"message":…}}`
+    /// (protocol#error-channels); the reference refuses with a plain-text 500 instead.
+    Error,
 }
 
 /// One validated JSON body.
@@ -247,6 +250,7 @@ fn validate_body_value(value: Value, kind: BodyKind) -> ValidatedBody {
         BodyKind::Transcription => roundtrip::<TranscriptionResult>(&value, path).1,
         BodyKind::SyncAction => roundtrip::<SyncCustomActionResponse>(&value, path).1,
         BodyKind::Item => roundtrip::<ThreadItem>(&value, path).1,
+        BodyKind::Error => check_error_body(&value, path),
     };
     ValidatedBody {
         value: Some(value),
@@ -277,6 +281,8 @@ pub fn guess_body_kind(value: &Value) -> Option<BodyKind> {
         BodyKind::Item
     } else if has("text") && object.len() == 1 {
         BodyKind::Transcription
+    } else if has("error") && object.len() == 1 {
+        BodyKind::Error
     } else {
         return None;
     };
@@ -370,6 +376,20 @@ fn check_empty(value: &Value, path: &str) -> Vec<Finding> {
                 "answered {}; the reference answers exactly `{{}}`",
                 short(value)
             ),
+        )],
+    }
+}
+
+/// A refusal's body: `error` holds a string `code` and a string `message`, as the client
+/// reads it ([`ServerError`](crate::client::ServerError)).
+fn check_error_body(value: &Value, path: &str) -> Vec<Finding> {
+    match serde_json::from_value::<crate::client::ServerError>(value["error"].clone()) {
+        Ok(_) => Vec::new(),
+        Err(error) => vec![Finding::error(
+            Area::Encoding,
+            "protocol#error-channels",
+            join_path(path, "error"),
+            format!("an error body without a string `code` and `message`: {error}"),
         )],
     }
 }
