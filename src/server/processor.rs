@@ -402,7 +402,9 @@ impl<C: StoreContext + Clone + 'static> Processor<C> {
         params: AttachmentsDeleteParams,
         ctx: &C,
     ) -> Result<ProcessResult, ProcessError> {
-        self.store.load_attachment(&params.attachment_id, ctx).await?;
+        self.store
+            .load_attachment(&params.attachment_id, ctx)
+            .await?;
         self.attachments
             .delete_attachment(&params.attachment_id, ctx)
             .await?;

@@ -43,8 +43,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::id_gen::{IdKind, RandomIds};
-use crate::protocol::request::AttachmentsCreateParams;
 use crate::protocol::RequestOp;
+use crate::protocol::request::AttachmentsCreateParams;
 use crate::protocol::{
     Attachment, AttachmentId, ItemId, Order, Page, ThreadId, ThreadItem, ThreadMetadata,
 };
