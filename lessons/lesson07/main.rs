@@ -35,8 +35,8 @@
 //! lesson 06's: `--jwt-secret`, `--rate-limit` and `mint-token` work the same way.
 //! `tests/browser/lesson07.mjs` drives the page in a real browser.
 
+mod round_trips;
 mod showcase;
-mod widgets;
 
 use std::sync::Mutex;
 use std::time::Duration;

@@ -1,12 +1,11 @@
-//! The lesson's server: no model, a script that sends each kind of output a client must render,
+//! The lesson's server: no model, a script that sends each kind of output a client must draw,
 //! picked by a word of the user's message (see `main.rs` for the words). The page is the point
 //! of this lesson; the server only has to give it something of every kind to show.
 //!
-//! Every answer is built from the same few events as lesson 03's: an assistant message added
-//! empty and grown delta by delta ([`text`]), a `progress_update`, a workflow whose tasks are
-//! added one by one, a `client_effect`, an `error`. New here: a **client tool call**, a pending
-//! item the page answers itself (`threads.add_client_tool_output`), after which `respond` is
-//! called again with no input and reads the output from the thread; and a widget (`widgets.rs`).
+//! This file has what the page only draws, built from lesson 03's events: an assistant message
+//! added empty and grown delta by delta ([`text`]), a `progress_update`, a workflow whose tasks
+//! are added one by one, a `client_effect`, an `error` the user may retry. What the page
+//! answers, a widget's action and a client tool's output, is in `round_trips.rs`.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -14,12 +13,10 @@ use std::time::Duration;
 
 use chatkit::auth::Principal;
 use chatkit::prelude::*;
-use chatkit::protocol::{
-    ClientToolCall, ClientToolCallStatus, IconName, TaskKind, TaskStatusIndicator, WorkflowKind,
-};
+use chatkit::protocol::{IconName, TaskKind, TaskStatusIndicator, WorkflowKind, WorkflowSummary};
 use futures::stream;
 
-use super::widgets;
+use super::round_trips;
 
 /// The scripted server; `delay` is the pause between two deltas or steps.
 pub(crate) struct Showcase {
@@ -27,9 +24,6 @@ pub(crate) struct Showcase {
     /// Threads whose `fail` already failed once: the retry of the same message then succeeds.
     pub(crate) failed: Mutex<HashSet<ThreadId>>,
 }
-
-/// The name of the tool the page runs for `time`: it answers with its own clock.
-pub(crate) const CLIENT_TOOL: &str = "get_local_time";
 
 /// The answer to `long`: enough words that there is time to press Stop.
 const LONG: &str = "Once upon a time a small server streamed a story to a page, one word at a \
@@ -45,7 +39,7 @@ impl ChatKitServer<Principal> for Showcase {
     ) -> EventStream {
         // No input: the page just sent the client tool's output, which is in the thread now.
         let Some(input) = input else {
-            return after_tool(out, self.delay);
+            return round_trips::after_tool(out, self.delay);
         };
         let said = input.text();
         let words = said.to_lowercase();
@@ -68,18 +62,10 @@ impl ChatKitServer<Principal> for Showcase {
                 delay,
             ));
         } else if words.contains("widget") || words.contains("lunch") {
-            parts.push(once(widgets::lunch_card(&out)));
+            parts.push(once(round_trips::lunch_card(&out)));
         } else if words.contains("time") {
             // A pending call ends the turn; the page answers it and a new turn starts.
-            let call = ClientToolCall {
-                status: ClientToolCallStatus::Pending,
-                call_id: format!("call_{}", out.new_item_id(IdKind::ToolCall)),
-                name: CLIENT_TOOL.to_owned(),
-                arguments: serde_json::Map::new(),
-                output: None,
-            };
-            let item = out.item(IdKind::ToolCall, ItemKind::ClientToolCall(call));
-            parts.push(once(Ok(ThreadStreamEvent::ThreadItemDone { item })));
+            parts.push(once(Ok(round_trips::ask_the_page_for_the_time(&out))));
         } else if words.contains("confetti") {
             parts.push(text(&out, "Confetti for the page around the chat!", delay));
             let data = serde_json::Map::from_iter([("pieces".to_owned(), 100.into())]);
@@ -113,7 +99,7 @@ impl ChatKitServer<Principal> for Showcase {
         _caller: Principal,
         _out: Responder<Principal>,
     ) -> Result<EventStream, ProcessError> {
-        Ok(widgets::on_action(action, sender))
+        Ok(round_trips::on_action(action, sender))
     }
 }
 
@@ -203,32 +189,9 @@ fn plan(out: Responder<Principal>, delay: Duration) -> EventStream {
             yield Ok(ThreadStreamEvent::ThreadItemUpdated { item_id: flow.id.clone(), update });
         }
         let title = "Planned 3 blocks".to_owned();
-        workflow.summary = Some(chatkit::protocol::WorkflowSummary::Custom { title, icon: None });
+        workflow.summary = Some(WorkflowSummary::Custom { title, icon: None });
         let item = ThreadItem { kind: ItemKind::Workflow { workflow }, ..flow };
         yield Ok(ThreadStreamEvent::ThreadItemDone { item });
-    }
-    .boxed()
-}
-
-/// The turn after the page answered the client tool: read the completed call (the newest
-/// client tool call of the thread) and say what the page's clock said.
-fn after_tool(out: Responder<Principal>, delay: Duration) -> EventStream {
-    try_stream! {
-        let newest = PageRequest::first(20, Order::Desc);
-        let items = out.store().load_thread_items(out.thread_id(), &newest, out.context()).await?;
-        let output = items.data.into_iter().find_map(|item| match item.kind {
-            ItemKind::ClientToolCall(call) => call.output,
-            _ => None,
-        });
-        let time = output
-            .as_ref()
-            .and_then(|output| output.get("time"))
-            .and_then(|time| time.as_str())
-            .unwrap_or("unknown (the page sent no time)");
-        let mut answer = std::pin::pin!(text(&out, &format!("On your machine it is {time}."), delay));
-        while let Some(event) = answer.next().await {
-            yield event?;
-        }
     }
     .boxed()
 }

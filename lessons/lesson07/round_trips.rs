@@ -1,16 +1,30 @@
-//! The lesson's widget: a lunch card with buttons, and what a click on one of them does.
+//! What the page answers: a widget's button, and a client tool. Both are round trips, an
+//! output the page draws and then sends something back for, which starts a new turn.
 //!
-//! A widget is JSON the client draws: a tree of components (`Card`, `Row`, `Text`, `Button`,
-//! …), written here with `json!` exactly as it goes over the wire, so the page's renderer
-//! (`web/chatkit.js`, `renderWidget`) can be read side by side with it. A button carries an
-//! action (`{"type":"choose","payload":{…}}`); the client posts it back as
+//! **A widget** is JSON the client draws: a tree of components (`Card`, `Row`, `Text`,
+//! `Button`, …), written here with `json!` exactly as it goes over the wire, so the page's
+//! renderer (`web/chatkit.js`, `renderWidget`) can be read side by side with it. A button
+//! carries an action (`{"type":"choose","payload":{…}}`); the client posts it back as
 //! `threads.custom_action` with the widget item's id, and the server's `action` hook streams
 //! the answer. Here that answer is the same item with another tree, sent as
 //! `thread.item.replaced`: the page swaps the widget in place, and the store keeps the new one.
+//!
+//! **A client tool** runs in the page, not on the server: the server sends a pending
+//! `client_tool_call` item and its turn ends; the page runs the tool and posts its output
+//! with `threads.add_client_tool_output`; the server stores the call as completed and calls
+//! `respond` again, with no user message, to go on from the output ([`after_tool`]).
+
+use std::time::Duration;
 
 use chatkit::auth::Principal;
 use chatkit::prelude::*;
+use chatkit::protocol::{ClientToolCall, ClientToolCallStatus};
 use serde_json::{Value, json};
+
+use super::showcase::text;
+
+/// The name of the tool the page runs for `time`: it answers with its own clock.
+pub(crate) const CLIENT_TOOL: &str = "get_local_time";
 
 /// The places the card offers, with the icon each is shown with.
 const PLACES: [(&str, &str); 3] = [
@@ -117,4 +131,39 @@ pub(crate) fn on_action(action: Action, sender: Option<ThreadItem>) -> EventStre
         })
     };
     futures::stream::once(async move { replaced() }).boxed()
+}
+
+/// `time`: a pending call of [`CLIENT_TOOL`], done at once; the turn ends with it.
+pub(crate) fn ask_the_page_for_the_time(out: &Responder<Principal>) -> ThreadStreamEvent {
+    let call = ClientToolCall {
+        status: ClientToolCallStatus::Pending,
+        call_id: format!("call_{}", out.new_item_id(IdKind::ToolCall)),
+        name: CLIENT_TOOL.to_owned(),
+        arguments: serde_json::Map::new(),
+        output: None,
+    };
+    let item = out.item(IdKind::ToolCall, ItemKind::ClientToolCall(call));
+    ThreadStreamEvent::ThreadItemDone { item }
+}
+
+/// The turn after the page answered the tool: read the completed call (the newest client
+/// tool call of the thread, stored before this turn started) and say what the page's clock said.
+pub(crate) fn after_tool(out: Responder<Principal>, delay: Duration) -> EventStream {
+    try_stream! {
+        let newest = PageRequest::first(20, Order::Desc);
+        let items = out.store().load_thread_items(out.thread_id(), &newest, out.context()).await?;
+        let output = items.data.into_iter().find_map(|item| match item.kind {
+            ItemKind::ClientToolCall(call) => call.output,
+            _ => None,
+        });
+        let time = output
+            .as_ref()
+            .and_then(|output| output["time"].as_str())
+            .unwrap_or("unknown (the page sent no time)");
+        let mut answer = text(&out, &format!("On your machine it is {time}."), delay);
+        while let Some(event) = answer.next().await {
+            yield event?;
+        }
+    }
+    .boxed()
 }
