@@ -20,7 +20,7 @@
 //! let client = Client::new("http://127.0.0.1:8000/chatkit")?
 //!     .header(AUTHORIZATION, HeaderValue::from_static("Bearer dev-token"));
 //! let mut chat = Conversation::new(client)
-//!     .on_client_tool(|call: &chatkit::protocol::ClientToolCall| serde_json::json!({"city": "Paris"}));
+//!     .on_client_tool(|_call: &chatkit::protocol::ClientToolCall| serde_json::json!({"city": "Paris"}));
 //! chat.send_text("Where am I?").await?;
 //! for item in &chat.state().items {
 //!     println!("{item:?}");

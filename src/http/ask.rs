@@ -228,7 +228,7 @@ pub fn create_thread_body(message: &str) -> String {
 }
 
 /// The `threads.add_user_message` request that adds `message` to the thread `thread_id`.
-fn add_user_message_request(thread_id: &ThreadId, message: &str) -> Request {
+pub fn add_user_message_request(thread_id: &ThreadId, message: &str) -> Request {
     Request::new(RequestOp::ThreadsAddUserMessage(
         ThreadsAddUserMessageParams {
             input: text_input(message),
