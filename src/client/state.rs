@@ -362,3 +362,148 @@ fn with_component(node: &mut Value, id: &str, change: &mut dyn FnMut(&mut Value)
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::widget::{Card, Text};
+    use crate::protocol::{AssistantMessage, ThreadId, Timestamp};
+
+    fn item(id: &str, kind: ItemKind) -> ThreadItem {
+        ThreadItem {
+            id: ItemId::new(id),
+            thread_id: ThreadId::new("thr_1"),
+            created_at: Timestamp::from_ymd_hms(2025, 1, 2, 3, 4, 5).expect("a valid date"),
+            kind,
+        }
+    }
+
+    fn card(text: &str) -> WidgetRoot {
+        Card::new(vec![Text::new(text).with_id("t").into()]).into()
+    }
+
+    fn widget(root: WidgetRoot) -> ItemKind {
+        ItemKind::Widget {
+            widget: root,
+            copy_text: None,
+        }
+    }
+
+    fn updated(id: &str, update: ThreadItemUpdate) -> ThreadStreamEvent {
+        ThreadStreamEvent::ThreadItemUpdated {
+            item_id: ItemId::new(id),
+            update,
+        }
+    }
+
+    #[test]
+    fn a_streamed_message_is_pending_until_done_and_its_deltas_are_applied() {
+        let mut state = ThreadState::new();
+        let empty = ItemKind::AssistantMessage(AssistantMessage {
+            content: Vec::new(),
+        });
+        let added = ThreadStreamEvent::ThreadItemAdded {
+            item: item("msg_1", empty),
+        };
+        state.apply(&added).expect("added");
+        for delta in ["Hel", "lo"] {
+            let update = ThreadItemUpdate::ContentPartTextDelta {
+                content_index: 0,
+                delta: delta.to_owned(),
+            };
+            state.apply(&updated("msg_1", update)).expect("a delta");
+        }
+        assert_eq!(state.pending, [ItemId::new("msg_1")]);
+        assert_eq!(state.done_items().count(), 0);
+        let ItemKind::AssistantMessage(message) = &state.items[0].kind else {
+            panic!("an assistant message");
+        };
+        assert_eq!(message.content, [AssistantMessageContent::text("Hello")]);
+        let done = ThreadStreamEvent::ThreadItemDone {
+            item: state.items[0].clone(),
+        };
+        state.apply(&done).expect("done");
+        assert!(state.pending.is_empty());
+        assert_eq!(state.done_items().count(), 1);
+    }
+
+    #[test]
+    fn widget_text_deltas_and_component_updates_change_the_named_component() {
+        let mut state = ThreadState::new();
+        let added = ThreadStreamEvent::ThreadItemAdded {
+            item: item("msg_1", widget(card("Sun"))),
+        };
+        state.apply(&added).expect("added");
+        let delta = ThreadItemUpdate::WidgetStreamingTextValueDelta {
+            component_id: "t".to_owned(),
+            delta: "ny".to_owned(),
+            done: true,
+        };
+        state.apply(&updated("msg_1", delta)).expect("a delta");
+        assert_eq!(state.items[0].kind, widget(card("Sunny")));
+        let component = ThreadItemUpdate::WidgetComponentUpdated {
+            component_id: "t".to_owned(),
+            component: Text::new("Rain").with_id("t").into(),
+        };
+        state
+            .apply(&updated("msg_1", component))
+            .expect("a component");
+        assert_eq!(state.items[0].kind, widget(card("Rain")));
+        let unknown = ThreadItemUpdate::WidgetComponentUpdated {
+            component_id: "nope".to_owned(),
+            component: Text::new("x").into(),
+        };
+        assert!(state.apply(&updated("msg_1", unknown)).is_err());
+        assert_eq!(state.items[0].kind, widget(card("Rain")));
+    }
+
+    #[test]
+    fn hidden_items_are_never_shown_and_removed_or_replaced_items_follow_the_events() {
+        let mut state = ThreadState::new();
+        let hidden = item(
+            "hid_1",
+            ItemKind::SdkHiddenContext {
+                content: "note".to_owned(),
+            },
+        );
+        state
+            .apply(&ThreadStreamEvent::ThreadItemDone { item: hidden })
+            .expect("done");
+        assert!(state.items.is_empty());
+        let first = item("msg_1", widget(card("a")));
+        state
+            .apply(&ThreadStreamEvent::ThreadItemDone { item: first })
+            .expect("done");
+        let replacement = item("msg_1", widget(card("b")));
+        state
+            .apply(&ThreadStreamEvent::ThreadItemReplaced {
+                item: replacement.clone(),
+            })
+            .expect("replaced");
+        assert_eq!(state.items, [replacement]);
+        state
+            .apply(&ThreadStreamEvent::ThreadItemRemoved {
+                item_id: ItemId::new("msg_1"),
+            })
+            .expect("removed");
+        assert!(state.items.is_empty());
+    }
+
+    #[test]
+    fn an_event_that_does_not_decode_or_apply_is_a_problem_not_a_panic() {
+        let mut state = ThreadState::new();
+        state.apply_stream_event(&StreamEvent::decode(
+            r#"{"type":"future.event"}"#.to_owned(),
+        ));
+        let orphan = r#"{"type":"thread.item.updated","item_id":"msg_9","update":{"type":"assistant_message.content_part.text_delta","content_index":0,"delta":"x"}}"#;
+        state.apply_stream_event(&StreamEvent::decode(orphan.to_owned()));
+        let reasons: Vec<&str> = state.problems.iter().map(|p| p.reason.as_str()).collect();
+        assert_eq!(reasons.len(), 2, "{reasons:?}");
+        assert!(
+            reasons[0].starts_with("not a ThreadStreamEvent"),
+            "{reasons:?}"
+        );
+        assert_eq!(reasons[1], "an update of msg_9, which is not shown");
+        assert_eq!(state.problems[1].data, orphan);
+    }
+}
