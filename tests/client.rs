@@ -367,6 +367,32 @@ async fn a_live_conversation_folds_into_what_get_thread_returns() {
         .expect("all threads");
     assert_eq!(all.len(), 3);
 
+    // A reopened thread continues where the fold left it.
+    let mut again = Conversation::resume(client(&url, "alice"), &thread_id)
+        .await
+        .expect("the thread reopens");
+    again.send_text("bye").await.expect("one more turn");
+    let stored = alice.get_thread(&thread_id).await.expect("the thread");
+    assert_folds_into(again.state(), &stored, "resumed");
+    assert_eq!(again.state().items.len(), 11);
+
+    // The limits: a body over the cap stops the stream after what fit, not silently.
+    let capped = client(&url, "alice").max_body_bytes(300);
+    let mut events = capped
+        .create_thread(chatkit::client::text_input("tour"))
+        .await
+        .expect("the stream starts");
+    let mut read = 0;
+    let failure = loop {
+        match events.next_event().await {
+            Some(Ok(_)) => read += 1,
+            Some(Err(error)) => break error,
+            None => panic!("a 300-byte cap let the whole tour through"),
+        }
+    };
+    assert!(matches!(failure, ClientError::TooLarge(300)), "{failure:?}");
+    assert!(read >= 1, "the events that fit were read first");
+
     // A refusal carries the server's JSON error.
     let refused = alice.get_thread(&ThreadId::new("thr_nope")).await;
     match refused {

@@ -70,6 +70,20 @@ impl Conversation {
         }
     }
 
+    /// Continues the thread `thread_id`, as a page that reopens it: the view starts from
+    /// `threads.get_by_id` (the thread and its oldest 20 items), and the next
+    /// [`Conversation::send_text`] adds to it.
+    ///
+    /// # Errors
+    ///
+    /// See [`Client::get_thread`].
+    pub async fn resume(client: Client, thread_id: &ThreadId) -> Result<Self, ClientError> {
+        let thread = client.get_thread(thread_id).await?;
+        let mut conversation = Conversation::new(client);
+        conversation.state.set_thread(thread);
+        Ok(conversation)
+    }
+
     /// Answers client tool calls with `handler`. Without one, a pending call is left pending
     /// (the turn waits, as it would in a page that has no `onClientTool`).
     pub fn on_client_tool(mut self, handler: impl ClientToolHandler + 'static) -> Self {
