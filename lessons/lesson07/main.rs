@@ -130,7 +130,11 @@ async fn main() -> anyhow::Result<()> {
             roles: Vec::new(),
             expires_in: DEFAULT_TOKEN_LIFETIME.as_secs(),
         };
-        let port = args.lesson.serve.port;
+        // `--port 0` picks a free port when serving: the banner's first line names it.
+        let port = match args.lesson.serve.port {
+            0 => "<port>".to_owned(),
+            port => port.to_string(),
+        };
         let token = args.auth.mint(&alice)?;
         scaffold = scaffold.note(format!(
             "\nOpen the chat in a browser, as {EXAMPLE_USER} for an hour:\n  \
