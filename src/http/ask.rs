@@ -36,9 +36,8 @@
 //! that cannot be cancelled, runs the turn to its end unseen. So `ask_and_cancel` waits for the
 //! turn itself (the response's [`TurnHandle`]), and the lesson's scaffold then prints what the
 //! store holds for the thread ([`print_stored`]): what a reload would find, hidden items
-//! included. The readable view reads every event through the client's
-//! [`EventStream`] (`ask/view.rs` prints it), so it reads the stream exactly as a Rust client
-//! of this crate would.
+//! included. The readable view prints every event as the client's [`EventStream`] decoded it
+//! (`ask/view.rs`), so it reads the stream exactly as a Rust client of this crate would.
 
 mod outline;
 mod view;
@@ -414,7 +413,7 @@ async fn post_and_cut(
         }
         match output {
             Output::Raw => write!(to, "data: {}\n\n", event.data)?,
-            Output::Pretty => view.print_data(&event.data, to)?,
+            Output::Pretty => view.print_event(&event, to)?,
         }
         to.flush()?;
     }
@@ -465,7 +464,7 @@ async fn post_and_print(
             let mut view = PrettyView::default();
             while let Some(event) = events.next_event().await {
                 let event = event?;
-                view.print_data(&event.data, to)?;
+                view.print_event(&event, to)?;
                 to.flush()?;
             }
             view.end_line(to)?;

@@ -1,5 +1,5 @@
-//! The readable view of `--ask`: each stream event, decoded into its protocol type, as a line
-//! a person can follow.
+//! The readable view of `--ask`: each stream event, as the crate's client decoded it into its
+//! protocol type ([`StreamEvent`]), as a line a person can follow.
 //!
 //! | event | printed as |
 //! |---|---|
@@ -26,6 +26,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::outline::outline;
+use crate::client::StreamEvent;
 use crate::protocol::{
     AssistantMessage, ErrorCode, ErrorEvent, ItemId, ItemKind, Task, TaskKind, ThreadItem,
     ThreadItemUpdate, ThreadStreamEvent, UserMessageContent, Workflow, WorkflowSummary,
@@ -42,14 +43,19 @@ pub(super) struct PrettyView {
 }
 
 impl PrettyView {
-    /// Prints one SSE `data` payload: the event it decodes to, or a line saying it did not.
-    pub(super) fn print_data(&mut self, data: &str, to: &mut impl Write) -> io::Result<()> {
-        match serde_json::from_str::<ThreadStreamEvent>(data) {
-            Ok(event) => self.print(&event, to),
+    /// Prints one event as the client read it: the event it decoded to, or a line saying it
+    /// did not, with its data.
+    pub(super) fn print_event(
+        &mut self,
+        event: &StreamEvent,
+        to: &mut impl Write,
+    ) -> io::Result<()> {
+        match &event.event {
+            Ok(decoded) => self.print(decoded, to),
             // A newer server may send an event this version does not know; show it, go on.
             Err(error) => self.line(
                 to,
-                &format!("(an event this view cannot read: {error}) {data}"),
+                &format!("(an event this view cannot read: {error}) {}", event.data),
             ),
         }
     }
@@ -298,7 +304,7 @@ mod tests {
         let mut view = PrettyView::default();
         let mut out = Vec::new();
         for event in events {
-            view.print_data(&event.to_string(), &mut out)
+            view.print_event(&StreamEvent::decode(event.to_string()), &mut out)
                 .expect("writing to a Vec");
         }
         view.end_line(&mut out).expect("writing to a Vec");
