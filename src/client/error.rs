@@ -66,9 +66,13 @@ pub enum ClientError {
         /// The whole body, as received (within the size cap).
         body: Bytes,
     },
+    /// The request did not serialize (a protocol type never fails; a hand-built `Value`
+    /// key that is not a string would).
+    #[error("the request does not serialize: {0}")]
+    Encode(serde_json::Error),
     /// A JSON answer did not decode into the type the request promises.
     #[error("the answer does not decode: {0}")]
-    Decode(#[from] serde_json::Error),
+    Decode(serde_json::Error),
     /// A streaming request was answered with JSON, or a JSON request with a stream.
     #[error("expected {expected}, got a {got} answer")]
     WrongAnswer {

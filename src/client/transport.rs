@@ -181,7 +181,7 @@ impl Client {
     /// [`ClientError::Status`] for a non-2xx answer (with the server's JSON error when it
     /// sent one), or a transport failure, the deadline, the size cap.
     pub async fn send(&self, request: &Request) -> Result<Answer, ClientError> {
-        let body = to_wire_json(request)?;
+        let body = to_wire_json(request).map_err(ClientError::Encode)?;
         let answer = self.post_raw(body).await?;
         if !(200..300).contains(&answer.status) {
             let body = answer.body.collect().await?;
@@ -221,7 +221,7 @@ impl Client {
     /// [`ClientError::Decode`] if the body is not a `T`.
     pub async fn json<T: DeserializeOwned>(&self, op: RequestOp) -> Result<T, ClientError> {
         match self.send(&Request::new(op)).await? {
-            Answer::Json(body) => Ok(serde_json::from_slice(&body)?),
+            Answer::Json(body) => serde_json::from_slice(&body).map_err(ClientError::Decode),
             Answer::Stream(_) => Err(ClientError::WrongAnswer {
                 expected: "a JSON body",
                 got: "SSE",

@@ -21,7 +21,7 @@
 //!
 //! | module | does |
 //! |---|---|
-//! | [`client`] | one bounded POST (deadline, size cap, cut-off bodies kept) |
+//! | [`client`] | one bounded POST through [`crate::client`] (deadline, size cap, raw bytes and cut-off bodies kept) |
 //! | [`framing`] | raw bytes → SSE frames, and what is not `data: <json>\n\n` |
 //! | [`roundtrip`] | parse into a protocol type, write back, diff by JSON path |
 //! | [`invariants`] | the order and consistency of one stream's events |
