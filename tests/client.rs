@@ -439,3 +439,124 @@ fn describe(item: &ThreadItem) -> String {
         other => format!("{other:?}"),
     }
 }
+
+// ---- Every request type ----------------------------------------------------------------------
+
+/// The server's verdict on one request: answered, or refused with its JSON error code.
+fn verdict<T>(result: Result<T, ClientError>) -> String {
+    match result {
+        Ok(_) => "ok".to_owned(),
+        Err(ClientError::Status {
+            status,
+            error: Some(error),
+            ..
+        }) => format!("{status} {}", error.code),
+        Err(other) => format!("failed: {other}"),
+    }
+}
+
+/// A streaming request's verdict, its stream read to the end.
+async fn streamed(result: Result<EventStream, ClientError>) -> String {
+    match result {
+        Ok(mut events) => {
+            while let Some(event) = events.next_event().await {
+                if let Err(error) = event {
+                    return format!("broken stream: {error}");
+                }
+            }
+            "ok".to_owned()
+        }
+        Err(error) => verdict::<()>(Err(error)),
+    }
+}
+
+/// Each of the 16 methods sends a body the server reads (never a 400 `invalid_request`): it is
+/// answered, or refused for what the request asks (the tour server implements no actions, no
+/// transcription and no uploads: 501; the thread has no pending tool call or form: 409/404).
+#[tokio::test]
+async fn every_request_type_has_a_method_whose_body_the_server_reads() {
+    use chatkit::protocol::request::{AttachmentsCreateParams, FeedbackKind, ItemsListParams};
+    use chatkit::protocol::{Action, AttachmentId, ItemId, StructuredInputSubmission};
+
+    let (url, stop) = serve_tour().await;
+    let alice = client(&url, "alice");
+    let mut chat = Conversation::new(alice.clone());
+    chat.send_text("hi").await.expect("a thread");
+    let thread = chat.thread_id().expect("a thread").clone();
+    let first = chat.state().items[0].id.clone();
+    let input = chatkit::client::text_input;
+    let items = ItemsListParams {
+        thread_id: thread.clone(),
+        limit: Some(5),
+        order: Order::Asc,
+        after: None,
+    };
+    let attachment = AttachmentsCreateParams {
+        name: "a.png".to_owned(),
+        size: 3,
+        mime_type: "image/png".to_owned(),
+    };
+    let nothing = ItemId::new("msg_none");
+    let verdicts = [
+        streamed(alice.add_user_message(&thread, input("again")).await).await,
+        streamed(alice.add_client_tool_output(&thread, json!({})).await).await,
+        streamed(
+            alice
+                .add_structured_input(&thread, &nothing, StructuredInputSubmission::default())
+                .await,
+        )
+        .await,
+        streamed(alice.retry_after_item(&thread, &first).await).await,
+        streamed(alice.custom_action(&thread, None, Action::new("go")).await).await,
+        verdict(alice.get_thread(&thread).await),
+        verdict(alice.list_threads(Default::default()).await),
+        verdict(alice.list_items(items).await),
+        verdict(
+            alice
+                .feedback(&thread, vec![first], FeedbackKind::Positive)
+                .await,
+        ),
+        verdict(alice.create_attachment(attachment).await),
+        verdict(alice.delete_attachment(&AttachmentId::new("atc_1")).await),
+        verdict(alice.update_thread(&thread, "Renamed").await),
+        verdict(
+            alice
+                .transcribe("AAAA".to_owned(), "audio/webm".to_owned())
+                .await,
+        ),
+        verdict(
+            alice
+                .sync_custom_action(&thread, None, Action::new("go"))
+                .await,
+        ),
+        verdict(alice.delete_thread(&thread).await),
+    ];
+    assert_eq!(
+        verdicts,
+        [
+            "ok",
+            "409 conflict",
+            "404 not_found",
+            "ok",
+            "501 not_implemented",
+            "ok",
+            "ok",
+            "ok",
+            "ok",
+            "501 uploads_not_configured",
+            // The attachment is looked up first, and there is none.
+            "404 not_found",
+            "ok",
+            "501 not_implemented",
+            "501 not_implemented",
+            "ok",
+        ]
+    );
+    // `threads.create` is the sixteenth, sent by `send_text` above.
+    assert_eq!(
+        verdict(alice.get_thread(&thread).await),
+        "404 not_found",
+        "deleted"
+    );
+    let _ = stop.send(());
+}
