@@ -1,7 +1,8 @@
 //! `chatkit::client` against recorded streams and a live server: the fold property.
 //!
 //! What a client shows after a stream (the [`ThreadState`] fold of its events) must be what
-//! the server stored, which `threads.get_by_id` returns afterwards. Three tests:
+//! the server stored, which `threads.get_by_id` returns afterwards. Three tests of that, and one
+//! of the request methods:
 //!
 //! * `recorded_streams_fold_into_their_recorded_get_by_id`: every `fixtures/**/<name>_*.sse`
 //!   that has a `<name>_get_by_id.json` beside it, folded in the order they were recorded,
@@ -10,7 +11,8 @@
 //!   folds, each event decoded or reported as a problem, none lost;
 //! * `a_live_conversation_folds_into_what_get_thread_returns`: a server on a loopback port
 //!   that streams deltas, a workflow, a widget, effects and a client tool call, driven by a
-//!   [`Conversation`], then compared with `get_thread`, and its threads paged.
+//!   [`Conversation`], then compared with `get_thread`, and its threads paged;
+//! * `every_request_type_has_a_method_whose_body_the_server_reads`: the 16 methods.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

@@ -28,7 +28,7 @@ use serde_json::{Map, Value};
 use super::stream::StreamEvent;
 use crate::protocol::{
     AssistantMessageContent, ErrorEvent, IconName, ItemId, ItemKind, NoticeLevel, StreamOptions,
-    ThreadItem, ThreadItemUpdate, ThreadMetadata, ThreadStreamEvent, WidgetRoot,
+    Thread, ThreadItem, ThreadItemUpdate, ThreadMetadata, ThreadStreamEvent, WidgetRoot,
 };
 
 /// A `progress_update`: a transient status line.
@@ -100,7 +100,7 @@ impl ThreadState {
     }
 
     /// Starts from a thread loaded with `threads.get_by_id`: its metadata and items.
-    pub fn set_thread(&mut self, thread: crate::protocol::Thread) {
+    pub fn set_thread(&mut self, thread: Thread) {
         self.items = thread.items.data;
         self.pending.clear();
         self.thread = Some(thread.metadata);

@@ -8,8 +8,8 @@
 //!
 //! Limits exist because a client should not trust a server blindly: [`Client::timeout`]
 //! bounds a whole exchange (status *and* body), [`Client::max_body_bytes`] bounds the body.
-//! Neither is set for a chat UI by default apart from the size cap, since a reply may stream
-//! for minutes; a checker sets both.
+//! By default there is no timeout, since a reply may stream for minutes, and a generous size
+//! cap; a checker, which must finish whatever the server does, sets both tightly.
 //!
 //! Where it sits: the only code of [`crate::client`] that does HTTP; `requests.rs` adds one
 //! typed method per operation on top of [`Client::send`].
