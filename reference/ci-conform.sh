@@ -2,14 +2,14 @@
 # The conformance checker in CI (issue 8): prove `chatkit-conform` on the Python SDK's own
 # server, then hold the lesson servers to it.
 #
-#   1. build chatkit-conform and the lessons (01 to 06);
+#   1. build chatkit-conform and the lessons (01 to 07);
 #   2. start reference/conform_app.py (openai-chatkit 1.6.5 on FastAPI + uvicorn) on a free
 #      loopback port and run `check` against it: zero errors required. Its warnings are the
 #      SDK's own quirks (a bare 500 for bad input, protocol#quirk-status-500; a 200 stream
 #      that aborts, protocol#quirk-aborted-stream);
-#   3. run `check` against lessons 01 to 06, lesson04 in both memory modes (`--store memory`,
-#      each on a free port; lesson06 with alice's and bob's bearer tokens, minted by the
-#      lesson's own `mint-token`):
+#   3. run `check` against lessons 01 to 07, lesson04 in both memory modes (`--store memory`,
+#      each on a free port; lesson06 and lesson07 with alice's and bob's bearer tokens, minted
+#      by the lesson's own `mint-token`):
 #      zero errors AND zero warnings, except the checks listed in LESSON_ALLOWED_WARNINGS;
 #   4. run `validate` over every SSE fixture: zero errors and zero warnings.
 #
@@ -88,9 +88,9 @@ run_conform() {
     fi
 }
 
-log "building chatkit-conform, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06"
+log "building chatkit-conform, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07"
 cargo build --quiet --bin chatkit-conform --bin lesson01 --bin lesson02 --bin lesson03 --bin lesson04 \
-    --bin lesson05 --bin lesson06
+    --bin lesson05 --bin lesson06 --bin lesson07
 bin_dir="${CARGO_TARGET_DIR:-${repo_root}/target}/debug"
 conform="${bin_dir}/chatkit-conform"
 
@@ -153,6 +153,16 @@ start_server lesson06 "${l6_port}" "${bin_dir}/lesson06" --store memory --files 
 run_conform lesson06 check --url "http://127.0.0.1:${l6_port}/chatkit" \
     --header "authorization:Bearer ${alice_token}" \
     --second-user-header "authorization:Bearer ${bob_token}" --deny-warnings "${allow_flags[@]}"
+
+# Lesson 07 (the web client's scripted server, no model) checks tokens as lesson 06 does: alice
+# and bob, each minted by lesson07's own `mint-token`; no pause between words (--delay-ms 0).
+l7_port="$(free_port)"
+l7_alice="$("${bin_dir}/lesson07" mint-token --sub alice)"
+l7_bob="$("${bin_dir}/lesson07" mint-token --sub bob)"
+start_server lesson07 "${l7_port}" "${bin_dir}/lesson07" --store memory --delay-ms 0 --port "${l7_port}"
+run_conform lesson07 check --url "http://127.0.0.1:${l7_port}/chatkit" \
+    --header "authorization:Bearer ${l7_alice}" \
+    --second-user-header "authorization:Bearer ${l7_bob}" --deny-warnings "${allow_flags[@]}"
 
 # 3. Every recorded SSE fixture, offline.
 

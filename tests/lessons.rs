@@ -1267,3 +1267,75 @@ async fn lesson06_an_action_payload_naming_another_users_item_finds_nothing() {
     let (status, _, body) = lesson06_post(&app, Some(&bob), bad).await;
     assert_eq!(status, 400, "{body}");
 }
+
+// Lesson 07: the web client's scripted server (no model), behind lesson 06's token check.
+#[path = "../lessons/lesson07/round_trips.rs"]
+mod round_trips;
+// `showcase.rs` reaches `round_trips.rs` as `super::round_trips`, and back as `super::showcase`.
+#[path = "../lessons/lesson07/showcase.rs"]
+mod showcase;
+
+/// The requests of `reference/record_lesson07.py`, in its order, all with alice's token: a
+/// thread per conversation (`thr_0001` to `thr_0006`), then the history. The widget's item is
+/// `msg_0006`, the failed turn's user message `msg_0011`.
+fn lesson07_steps() -> [(&'static str, String); 12] {
+    let create = chatkit::http::ask::create_thread_body;
+    let thread =
+        |id: &str| format!(r#"{{"type":"threads.get_by_id","params":{{"thread_id":"{id}"}}}}"#);
+    [
+        ("echo.sse", create("hello there")),
+        ("plan.sse", create("plan my day")),
+        ("widget.sse", create("lunch")),
+        (
+            "widget_action.sse",
+            r#"{"type":"threads.custom_action","params":{"thread_id":"thr_0003","item_id":"msg_0006","action":{"type":"choose","payload":{"place":"Noodle bar"}}}}"#.to_owned(),
+        ),
+        ("client_tool.sse", create("what time is it?")),
+        (
+            "client_tool_output.sse",
+            r#"{"type":"threads.add_client_tool_output","params":{"thread_id":"thr_0004","result":{"time":"12:34:56"}}}"#.to_owned(),
+        ),
+        ("effect.sse", create("confetti")),
+        ("retry_fail.sse", create("fail")),
+        (
+            "retry.sse",
+            r#"{"type":"threads.retry_after_item","params":{"thread_id":"thr_0006","item_id":"msg_0011"}}"#.to_owned(),
+        ),
+        ("history_list.json", LIST.to_owned()),
+        ("history_widget.json", thread("thr_0003")),
+        ("history_retry.json", thread("thr_0006")),
+    ]
+}
+
+/// The conversations of `reference/record_lesson07.py`, through lesson 07's router (its
+/// `RouterConfig` and lesson 06's verifier in front of the processor, as `main.rs`'s `app`
+/// builds it, without the page's static routes): a text streamed word by word, the plan's
+/// progress line and workflow, the lunch card and its replacement after a button's
+/// `threads.custom_action`, the pending `get_local_time` call and the answer quoting the
+/// output the page sent, the confetti effect, the error with `allow_retry` and its
+/// successful retry, then the thread list and two threads as stored. The server runs with
+/// no delay (`--delay-ms 0`) and the recorder's `SequentialIds` and `FixedClock`.
+#[tokio::test]
+async fn lesson07_conversations_match_the_python_sdk_byte_for_byte() {
+    let server = showcase::Showcase {
+        delay: std::time::Duration::ZERO,
+        failed: std::sync::Mutex::default(),
+    };
+    let processor = Processor::builder(server, MemoryStore::new())
+        .ids(SequentialIds::new())
+        .clock(FixedClock::at(lesson06_start()))
+        .build();
+    let app = chatkit::http::RouterConfig::new().build(processor, lesson06_verifier());
+    let alice = lesson06_token("alice", &[]);
+    for (step, body) in lesson07_steps() {
+        let name = format!("lesson07_{step}");
+        let (status, _, ours) = lesson06_post(&app, Some(&alice), &body).await;
+        assert_eq!(status, 200, "{name}: {ours}");
+        assert_eq!(
+            ours,
+            transcript(&name),
+            "{name} differs from the Python SDK's transcript"
+        );
+        insta::assert_snapshot!(name, ours);
+    }
+}
