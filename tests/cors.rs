@@ -1,7 +1,8 @@
 //! CORS on the router (`RouterConfig::allow_origins` and `RouterConfig::cors`): a page from an
 //! allowed origin gets its preflight answered and may read the answers; any other origin gets
 //! no CORS headers, so the browser keeps the answers from it; and without configuration the
-//! router says nothing about CORS at all, as before.
+//! router says nothing about CORS at all, as before. Lesson 07's `--allow-origin` (the React
+//! page on another origin) allows the page's `x-page-context` header too.
 
 use std::sync::Arc;
 
@@ -180,4 +181,69 @@ async fn any_cors_layer_can_be_given() {
         header_text(&response, header::ACCESS_CONTROL_ALLOW_ORIGIN),
         Some("*")
     );
+}
+
+/// Lesson 07 serving with `--allow-origin PAGE` on a free port, in `dir`: the child and its
+/// endpoint's URL (the banner's first line names it).
+fn lesson07_allowing(dir: &std::path::Path) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lesson07"))
+        .args(["--port", "0", "--allow-origin", PAGE])
+        .current_dir(dir)
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("lesson07 starts");
+    let stdout = child.stdout.take().expect("its stdout");
+    let mut first = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut first)
+        .expect("the banner");
+    let url = first
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in the banner: {first}"))
+        .to_owned();
+    (child, url)
+}
+
+#[tokio::test]
+async fn lesson07_allow_origin_lets_the_react_page_send_its_page_context_header() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (mut child, url) = lesson07_allowing(dir.path());
+    let http = reqwest::Client::new();
+    let preflight = |origin: &'static str| {
+        http.request(reqwest::Method::OPTIONS, &url)
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization,content-type,x-page-context",
+            )
+            .send()
+    };
+    let allowed = preflight(PAGE).await.expect("an answer");
+    let other = preflight("http://elsewhere.example")
+        .await
+        .expect("an answer");
+    child.kill().expect("lesson07 stops");
+    let _ = child.wait();
+    assert_eq!(allowed.status(), reqwest::StatusCode::OK);
+    let header = |response: &reqwest::Response, name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_ascii_lowercase)
+    };
+    assert_eq!(
+        header(&allowed, "access-control-allow-origin").as_deref(),
+        Some(PAGE)
+    );
+    let headers = header(&allowed, "access-control-allow-headers").unwrap_or_default();
+    for name in ["authorization", "content-type", "x-page-context"] {
+        assert!(headers.contains(name), "{name} not in {headers:?}");
+    }
+    assert_eq!(header(&other, "access-control-allow-origin"), None);
 }

@@ -13,17 +13,20 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use chatkit::agent::{Agent, DEFAULT_MODEL, Runner};
-use chatkit::auth::{Claims, JwtVerifier, mint_hs256};
+use chatkit::auth::{Claims, JwtVerifier, Principal, bearer_token, mint_hs256};
+use chatkit::client::{ClientToolHandler, ThreadState};
 use chatkit::clock::FixedClock;
 use chatkit::http::ask::create_thread_body;
 use chatkit::http::{self, ContextBuilder};
 use chatkit::id_gen::SequentialIds;
 use chatkit::protocol::{
-    ItemKind, Order, Task, TaskKind, TaskStatusIndicator, ThreadId, ThreadItem, ThreadItemUpdate,
-    ThreadStatus, ThreadStreamEvent, Timestamp, Workflow, WorkflowKind, WorkflowSummary,
+    ClientToolCall, ClientToolCallStatus, ItemKind, Order, Task, TaskKind, TaskStatusIndicator,
+    ThreadId, ThreadItem, ThreadItemUpdate, ThreadStatus, ThreadStreamEvent, Timestamp, Workflow,
+    WorkflowKind, WorkflowSummary,
 };
 use chatkit::provider::mock::{MockProvider, Script};
 use chatkit::server::{ChatKitServer, ProcessError, ProcessResult, Processor};
@@ -144,6 +147,34 @@ chatkit::exercise!(
     exercise: "../lessons/lesson06/exercises/ex4_owned_files.rs",
     solution: "../lessons/lesson06/solutions/ex4_owned_files.rs"
 );
+chatkit::exercise!(
+    lesson07_ex1,
+    exercise: "../lessons/lesson07/exercises/ex1_fold_text.rs",
+    solution: "../lessons/lesson07/solutions/ex1_fold_text.rs"
+);
+chatkit::exercise!(
+    lesson07_ex2,
+    exercise: "../lessons/lesson07/exercises/ex2_client_tool.rs",
+    solution: "../lessons/lesson07/solutions/ex2_client_tool.rs"
+);
+chatkit::exercise!(
+    lesson07_ex3,
+    exercise: "../lessons/lesson07/exercises/ex3_page_context.rs",
+    solution: "../lessons/lesson07/solutions/ex3_page_context.rs"
+);
+chatkit::exercise!(
+    lesson07_ex4,
+    exercise: "../lessons/lesson07/exercises/ex4_thread_pages.rs",
+    solution: "../lessons/lesson07/solutions/ex4_thread_pages.rs"
+);
+
+// Lesson 07's scripted server, which the page and its exercises talk to.
+#[path = "../lessons/lesson07"]
+#[allow(dead_code, unreachable_pub)]
+mod lesson07 {
+    pub(crate) mod round_trips;
+    pub(crate) mod showcase;
+}
 
 /// Lesson 04's server, which runs exercise 2's converter.
 #[path = "../lessons/lesson04/memory.rs"]
@@ -1704,4 +1735,401 @@ async fn lesson06_ex4_another_users_file_is_not_found() -> Result<(), Hint> {
         )?;
     }
     Ok(())
+}
+
+// ---- Lesson 07 ---------------------------------------------------------------------------------
+
+/// Lesson 07's server with no pause between words, over a fresh memory store.
+fn lesson07_processor() -> Processor<Principal> {
+    let server = lesson07::showcase::Showcase {
+        delay: Duration::ZERO,
+        failed: std::sync::Mutex::default(),
+    };
+    let start = Timestamp::from_ymd_hms(2025, 1, 2, 3, 4, 5).expect("valid date");
+    Processor::builder(server, MemoryStore::new())
+        .ids(SequentialIds::new())
+        .clock(FixedClock::at(start))
+        .build()
+}
+
+/// Sends one request to lesson 07's processor as `caller`: the events, or the JSON answer.
+async fn lesson07_send(
+    processor: &Processor<Principal>,
+    caller: &Principal,
+    body: &str,
+) -> (Vec<ThreadStreamEvent>, Value) {
+    let result = processor.process(body.as_bytes(), caller.clone()).await;
+    match result.expect("lesson 07's server answers") {
+        ProcessResult::Stream(frames) => {
+            let frames: Vec<_> = frames.collect().await;
+            let events = frames
+                .iter()
+                .map(|frame| {
+                    let json = frame
+                        .strip_prefix(b"data: ")
+                        .and_then(|rest| rest.strip_suffix(b"\n\n"));
+                    serde_json::from_slice(json.expect("an SSE frame")).expect("a stream event")
+                })
+                .collect();
+            (events, Value::Null)
+        }
+        ProcessResult::Json(bytes) => (
+            Vec::new(),
+            serde_json::from_slice(&bytes).expect("a JSON answer"),
+        ),
+    }
+}
+
+/// The assistant messages `state` shows: id, text, and whether it is done.
+fn shown_texts(state: &ThreadState) -> Vec<(String, String, bool)> {
+    state
+        .items
+        .iter()
+        .filter_map(|item| {
+            let text = assistant_text(item)?;
+            Some((item.id.to_string(), text, !state.pending.contains(&item.id)))
+        })
+        .collect()
+}
+
+/// The same of the exercise's view.
+fn your_texts(view: &lesson07_ex1::TextView) -> Vec<(String, String, bool)> {
+    view.messages
+        .iter()
+        .map(|shown| (shown.id.to_string(), shown.text(), shown.done))
+        .collect()
+}
+
+#[tokio::test]
+async fn lesson07_ex1_grow_the_text_as_the_page_does() -> Result<(), Hint> {
+    let processor = lesson07_processor();
+    let alice = Principal::from_claims(lesson06_claims("alice", None, &[]));
+    let (first, _) = lesson07_send(
+        &processor,
+        &alice,
+        &create_thread_body("hello brave new world"),
+    )
+    .await;
+    let thread = created_thread(&first);
+    let (second, _) = lesson07_send(
+        &processor,
+        &alice,
+        &add_user_message(&thread, "plan my day"),
+    )
+    .await;
+    let mut events: Vec<ThreadStreamEvent> = first.into_iter().chain(second).collect();
+    // The page also removes what the server removes.
+    let first_answer = events.iter().find_map(|event| match event {
+        ThreadStreamEvent::ThreadItemDone { item } if assistant_text(item).is_some() => {
+            Some(item.id.clone())
+        }
+        _ => None,
+    });
+    let removed = first_answer.expect("lesson 07 answers with a message");
+    events.push(ThreadStreamEvent::ThreadItemRemoved {
+        item_id: removed.clone(),
+    });
+    let folded = events.clone();
+    let views = graded(
+        "Write `TextView::apply` in lessons/lesson07/exercises/ex1_fold_text.rs.",
+        async move {
+            let mut view = lesson07_ex1::TextView::default();
+            let mut views = Vec::new();
+            for event in &folded {
+                view.apply(event);
+                views.push(view.clone());
+            }
+            views
+        },
+    )
+    .await?;
+    let mut state = ThreadState::new();
+    for (index, (event, view)) in events.iter().zip(&views).enumerate() {
+        state.apply(event).expect("lesson 07's events fold");
+        let expected = shown_texts(&state);
+        let yours = your_texts(view);
+        let event = serde_json::to_string(event).expect("an event serializes");
+        expect(
+            yours == expected,
+            format!(
+                "after event {index}, {event}, the page shows (id, text, done) {expected:?}; \
+                 your view shows {yours:?} (added shows the message, not done; a delta appends \
+                 to part `content_index`; done puts the final message in its place; removed \
+                 takes it away)"
+            ),
+        )?;
+        // Before the removal, what is done is what the server stored.
+        if index + 2 == events.len() {
+            let get = json!({"type": "threads.get_by_id", "params": {"thread_id": thread}});
+            let (_, stored) = lesson07_send(&processor, &alice, &get.to_string()).await;
+            let items: Vec<ThreadItem> =
+                serde_json::from_value(stored["items"]["data"].clone()).expect("stored items");
+            let stored: Vec<String> = items.iter().filter_map(assistant_text).collect();
+            let done: Vec<String> = yours
+                .into_iter()
+                .filter(|(_, _, done)| *done)
+                .map(|(_, text, _)| text)
+                .collect();
+            expect(
+                done == stored,
+                format!(
+                    "at the end of the streams, the done messages are what `threads.get_by_id` \
+                     returns: {stored:?}; yours are {done:?}"
+                ),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Serves lesson 07's server on a loopback port, lesson 06's grading tokens accepted: its
+/// endpoint's URL and the signal that stops it.
+async fn serve_lesson07(
+    context: impl ContextBuilder<Principal>,
+) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let server = lesson07::showcase::Showcase {
+        delay: Duration::ZERO,
+        failed: std::sync::Mutex::default(),
+    };
+    let processor = Processor::builder(server, MemoryStore::new()).build();
+    let app = http::router(processor, context);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let url = format!(
+        "http://{}/chatkit",
+        listener.local_addr().expect("an address")
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(http::serve(listener, app, async {
+        let _ = stopped.await;
+    }));
+    (url, stop)
+}
+
+/// A token for `sub` that lesson 06's grading verifier accepts.
+fn lesson07_token(sub: &str) -> String {
+    mint_hs256(LESSON06_SECRET, &lesson06_claims(sub, None, &[])).expect("a token")
+}
+
+#[tokio::test]
+async fn lesson07_ex2_answer_the_client_tool_from_rust() -> Result<(), Hint> {
+    use lesson07_ex2::LocalClock;
+    let (url, _stop) = serve_lesson07(lesson06_verifier()).await;
+    let token = lesson07_token("alice");
+    let clock = LocalClock {
+        time: "12:30".to_owned(),
+    };
+    let outcome = graded(
+        "Write `LocalClock::call` and `ask` in lessons/lesson07/exercises/ex2_client_tool.rs.",
+        async move {
+            let unknown = ClientToolCall {
+                status: ClientToolCallStatus::Pending,
+                call_id: "call_1".to_owned(),
+                name: "get_location".to_owned(),
+                arguments: serde_json::Map::new(),
+                output: None,
+            };
+            let unknown = clock.call(&unknown);
+            let chat = tokio::time::timeout(
+                Duration::from_secs(20),
+                lesson07_ex2::ask(&url, &token, clock, "what time is it?"),
+            )
+            .await;
+            let chat = match chat {
+                Err(_) => return Err("`ask` did not finish within 20 seconds".to_owned()),
+                Ok(Err(error)) => return Err(format!("`ask` failed: {error}")),
+                Ok(Ok(chat)) => chat,
+            };
+            let thread_id = chat.thread_id().cloned().ok_or("no thread was created")?;
+            let stored = chat
+                .client()
+                .get_thread(&thread_id)
+                .await
+                .map_err(|error| format!("reading the thread back failed: {error}"))?;
+            Ok((unknown, chat.state().clone(), stored))
+        },
+    )
+    .await?;
+    let (unknown, state, stored) = outcome.map_err(|why| {
+        Hint(format!(
+            "{why} (a Client for the URL with `authorization: Bearer <token>`, a Conversation \
+             with `on_client_tool(clock)`, `send_text`)"
+        ))
+    })?;
+    expect(
+        unknown.get("error").is_some_and(Value::is_string),
+        format!(
+            "a tool the page does not know still gets an answer, {{\"error\": \"…\"}}, or the \
+             turn waits forever; `get_location` got {unknown}"
+        ),
+    )?;
+    let calls: Vec<&ClientToolCall> = stored
+        .items
+        .data
+        .iter()
+        .filter_map(|item| match &item.kind {
+            ItemKind::ClientToolCall(call) => Some(call),
+            _ => None,
+        })
+        .collect();
+    expect(
+        calls.len() == 1
+            && calls[0].status == ClientToolCallStatus::Completed
+            && calls[0].output == Some(json!({"time": "12:30"})),
+        format!(
+            "the server stores one `get_local_time` call, completed with your output \
+             {{\"time\": \"12:30\"}}; it has {calls:?} (the Conversation needs the handler: \
+             `on_client_tool(clock)`)"
+        ),
+    )?;
+    let said: Vec<String> = state.done_items().filter_map(assistant_text).collect();
+    expect(
+        said.last().map(String::as_str) == Some("On your machine it is 12:30."),
+        format!(
+            "after the tool's output, the server's next turn says \"On your machine it is \
+             12:30.\"; the conversation shows {said:?}"
+        ),
+    )
+}
+
+#[tokio::test]
+async fn lesson07_ex3_read_the_page_context_from_a_header() -> Result<(), Hint> {
+    let router = router_with_context(
+        lesson07_ex3::Guide,
+        lesson07_ex3::WithPage::new(lesson06_verifier()),
+    );
+    let auth = format!("Bearer {}", lesson07_token("alice"));
+    let create = create_thread_body("Where am I?");
+    let mut in_metadata: Value = serde_json::from_str(&create).expect("a request");
+    in_metadata["params"]["input"]["metadata"] = json!({"route": "/invoices"});
+    let cases = vec![
+        (Some(r#"{"route":"/invoices"}"#), create.clone()),
+        (None, in_metadata.to_string()),
+        (Some("/invoices"), create.clone()),
+        (Some(r#"{"route":5}"#), create.clone()),
+    ];
+    let answers = graded(
+        "Write `page_context` in lessons/lesson07/exercises/ex3_page_context.rs.",
+        async move {
+            let mut answers = Vec::new();
+            for (page, body) in cases {
+                let mut headers = vec![
+                    ("authorization", auth.as_str()),
+                    ("content-type", "application/json"),
+                ];
+                if let Some(page) = page {
+                    headers.push(("x-page-context", page));
+                }
+                answers.push((page, post_with_headers(&router, &headers, body).await));
+            }
+            answers
+        },
+    )
+    .await?;
+    let (_, (status, body)) = &answers[0];
+    expect(
+        *status == 200 && body.contains("You are on /invoices."),
+        format!(
+            "with `x-page-context: {{\"route\":\"/invoices\"}}` the server says \"You are on \
+             /invoices.\"; got {status}: {body}{}",
+            if *status == 500 {
+                " (a 500: the context builder panicked; is there still a `todo!()`?)"
+            } else {
+                ""
+            }
+        ),
+    )?;
+    let (_, (status, body)) = &answers[1];
+    expect(
+        *status == 200 && body.contains("I do not know which page you are on."),
+        format!(
+            "without the header there is no page context (`Ok(None)`), and `params.input.\
+             metadata` is not part of the protocol: dropped while decoding, it never reaches \
+             the context; got {status}: {body}"
+        ),
+    )?;
+    for (page, (status, body)) in &answers[2..] {
+        expect(
+            *status == 400,
+            format!(
+                "`x-page-context: {}` is not JSON with a string `route`: a 400 \
+                 (`HttpError::new(StatusCode::BAD_REQUEST, \"bad_page_context\", …)`) tells the \
+                 page it is broken; got {status}: {body}",
+                page.unwrap_or_default()
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn lesson07_ex4_page_through_the_threads() -> Result<(), Hint> {
+    let requests = Arc::new(AtomicUsize::new(0));
+    let counted = requests.clone();
+    let verifier = lesson06_verifier();
+    let counting = move |parts: &axum::http::request::Parts| {
+        counted.fetch_add(1, Ordering::SeqCst);
+        let token = bearer_token(parts)?;
+        Ok::<_, http::HttpError>(Principal::from_claims(verifier.verify(token)?))
+    };
+    let (url, _stop) = serve_lesson07(counting).await;
+    let client = chatkit::client::Client::new(&url)
+        .expect("a URL")
+        .try_header(
+            "authorization",
+            &format!("Bearer {}", lesson07_token("alice")),
+        )
+        .expect("a header");
+    let names = ["one", "two", "three", "four", "five"];
+    for name in names {
+        let mut stream = client
+            .create_thread(chatkit::client::text_input(name))
+            .await
+            .expect("a thread");
+        while let Some(event) = stream.next_event().await {
+            event.expect("an event");
+        }
+    }
+    let listed: Vec<Option<String>> = client
+        .all_threads(100, Order::Desc)
+        .await
+        .expect("the threads")
+        .into_iter()
+        .map(|thread| thread.metadata.title)
+        .collect();
+    let before = requests.load(Ordering::SeqCst);
+    let titles = graded(
+        "Write `all_titles` in lessons/lesson07/exercises/ex4_thread_pages.rs.",
+        async move {
+            tokio::time::timeout(
+                Duration::from_secs(20),
+                lesson07_ex4::all_titles(&client, 2),
+            )
+            .await
+        },
+    )
+    .await?;
+    let sent = requests.load(Ordering::SeqCst) - before;
+    let titles = match titles {
+        Err(_) => {
+            return Err(Hint(format!(
+                "`all_titles` did not finish in 20 seconds after {sent} requests: send each \
+                 page's `after` back, and stop when `has_more` is false"
+            )));
+        }
+        Ok(Err(error)) => return Err(Hint(format!("`all_titles` failed: {error}"))),
+        Ok(Ok(titles)) => titles,
+    };
+    expect(
+        titles == listed,
+        format!("the five titles, newest first, are {listed:?}; you returned {titles:?}"),
+    )?;
+    expect(
+        sent == 3,
+        format!(
+            "five threads two at a time is three requests (2, 2 and 1 threads, `limit: 2`); \
+             you sent {sent}"
+        ),
+    )
 }

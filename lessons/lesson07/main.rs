@@ -34,6 +34,14 @@
 //! a page served from elsewhere would (`RouterConfig::allow_origins`). Authentication is
 //! lesson 06's: `--jwt-secret`, `--rate-limit` and `mint-token` work the same way.
 //! `tests/browser/lesson07.mjs` drives the page in a real browser.
+//!
+//! The official React client (`react/`) runs on its own development server, another origin:
+//! `--allow-origin http://localhost:5173` lets that page call this server (CORS), with the
+//! `Authorization`, `Content-Type` and `x-page-context` headers it sends.
+//!
+//! Next: the exercises in `lessons/lesson07/exercises/` (a fold, a client tool, the page's
+//! context, paging). Grade them with `cargo test --test grade lesson07`. The chapter is
+//! `book/src/lesson07.md`.
 
 mod round_trips;
 mod showcase;
@@ -42,7 +50,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use axum::http::{HeaderName, HeaderValue, Method};
 use axum::routing::get;
 use chatkit::auth::Principal;
 use chatkit::http::cli::auth::{AuthArgs, AuthCommand, DEFAULT_TOKEN_LIFETIME, MintToken};
@@ -50,6 +59,7 @@ use chatkit::http::cli::{self, EXAMPLE_USER};
 use chatkit::http::{ContextBuilder, RouterConfig};
 use chatkit::server::Processor;
 use clap::Parser;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use showcase::Showcase;
 
@@ -64,6 +74,10 @@ struct Args {
     /// The pause between two words of an answer, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 40)]
     delay_ms: u64,
+    /// Let a page served from ORIGIN (such as `http://localhost:5173`, the React page's
+    /// development server) call this server; repeat for more origins. Off by default.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    allow_origins: Vec<String>,
     #[command(flatten)]
     auth: AuthArgs,
     #[command(flatten)]
@@ -112,10 +126,58 @@ fn app(
 }
 // ANCHOR_END: page
 
+// ANCHOR: cors
+/// The header the React page's `fetch` adds beside the token: JSON saying where the user is.
+const PAGE_CONTEXT: HeaderName = HeaderName::from_static("x-page-context");
+
+/// CORS for pages served from `origins`: the preflight of a `POST` with the three headers the
+/// React page sends is answered, and the page may read the answers (and `Retry-After`).
+fn cors_for(origins: &[String]) -> anyhow::Result<CorsLayer> {
+    let origins = origins
+        .iter()
+        .map(|origin| HeaderValue::from_str(origin.trim_end_matches('/')))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::POST, Method::PUT, Method::GET])
+        .allow_headers([AUTHORIZATION, CONTENT_TYPE, PAGE_CONTEXT])
+        .expose_headers([RETRY_AFTER]))
+}
+// ANCHOR_END: cors
+
+// Your exercises, compiled in (with `--features solutions`, the reference solutions instead).
+chatkit::exercise!(
+    ex1,
+    exercise: "exercises/ex1_fold_text.rs",
+    solution: "solutions/ex1_fold_text.rs"
+);
+chatkit::exercise!(
+    ex2,
+    exercise: "exercises/ex2_client_tool.rs",
+    solution: "solutions/ex2_client_tool.rs"
+);
+chatkit::exercise!(
+    ex3,
+    exercise: "exercises/ex3_page_context.rs",
+    solution: "solutions/ex3_page_context.rs"
+);
+chatkit::exercise!(
+    ex4,
+    exercise: "exercises/ex4_thread_pages.rs",
+    solution: "solutions/ex4_thread_pages.rs"
+);
+
+/// The exercises, in order: `--exercise N` takes their numbers and no other.
+const EXERCISES: [&str; 4] = [
+    "ex1_fold_text",
+    "ex2_client_tool",
+    "ex3_page_context",
+    "ex4_thread_pages",
+];
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    // No exercises yet: `--exercise` accepts no number.
-    let args: Args = cli::parse_lesson(&[]);
+    let args: Args = cli::parse_lesson(&EXERCISES);
     if let Some(AuthCommand::MintToken(request)) = &args.command {
         // Alone on stdout, so that `TOKEN=$(cargo run -q --bin lesson07 -- mint-token …)` works.
         println!("{}", args.auth.mint(request)?);
@@ -145,10 +207,25 @@ async fn main() -> anyhow::Result<()> {
         delay: Duration::from_millis(args.delay_ms),
         failed: Mutex::default(),
     };
-    let config = args.auth.router_config();
+    let mut config = args.auth.router_config();
+    if !args.allow_origins.is_empty() {
+        config = config.cors(cors_for(&args.allow_origins)?);
+    }
+    let exercise = args.lesson.exercise;
+    if let Some(number @ (1 | 2 | 4)) = exercise {
+        // Client code: graded by `tests/grade.rs`, run against this lesson's own server.
+        scaffold = scaffold.note(format!(
+            "\nExercise {number} is client code (cargo test --test grade lesson07); \
+             this serves the lesson's server it talks to."
+        ));
+    }
     scaffold
-        .run(args.lesson.serve, |store| {
-            app(server, store, verifier, config)
+        .run(args.lesson.serve, |store| match exercise {
+            Some(3) => config.build(
+                Processor::builder(ex3::Guide, store).build(),
+                ex3::WithPage::new(verifier),
+            ),
+            _ => app(server, store, verifier, config),
         })
         .await?;
     Ok(())
