@@ -20,8 +20,8 @@ use super::state::ThreadState;
 use super::stream::EventStream;
 use super::transport::Client;
 use crate::protocol::{
-    ClientToolCall, ClientToolCallStatus, InferenceOptions, ItemKind, ThreadId, ThreadStreamEvent,
-    UserMessageContent, UserMessageInput,
+    ClientToolCall, ClientToolCallStatus, InferenceOptions, ItemId, ItemKind, ThreadId,
+    ThreadStreamEvent, UserMessageContent, UserMessageInput,
 };
 
 /// Runs a client tool: gets the call (its `name` and `arguments`), returns its output, any
@@ -129,6 +129,22 @@ impl Conversation {
             None => self.client.create_thread(input).await?,
             Some(thread_id) => self.client.add_user_message(thread_id, input).await?,
         };
+        self.follow(stream).await
+    }
+
+    /// Answers the user message `item_id` again: the items after it go from the view (the
+    /// server deletes them without an event), then the new answer is folded in.
+    ///
+    /// # Errors
+    ///
+    /// As [`Conversation::send_text`]; a conversation without a thread has nothing to retry
+    /// and sends nothing.
+    pub async fn retry_after_item(&mut self, item_id: &ItemId) -> Result<(), ClientError> {
+        let Some(thread_id) = self.thread_id().cloned() else {
+            return Ok(());
+        };
+        let stream = self.client.retry_after_item(&thread_id, item_id).await?;
+        self.state.truncate_after(item_id);
         self.follow(stream).await
     }
 

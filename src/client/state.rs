@@ -14,6 +14,10 @@
 //! | `stream_options` | remembers whether a stop button may be shown |
 //! | `progress_update`, `notice`, `error`, `client_effect` | collected beside the items |
 //!
+//! One change comes from the client itself: a retry (`threads.retry_after_item`) removes the
+//! items after the retried message without an event, so the view drops them when it asks
+//! ([`ThreadState::truncate_after`]).
+//!
 //! Hidden items (`hidden_context_item`, `sdk_hidden_context`) are model context: the server
 //! never sends them, and if one arrives anyway it is not shown.
 //!
@@ -111,6 +115,19 @@ impl ThreadState {
         self.items
             .iter()
             .filter(|item| !self.pending.contains(&item.id))
+    }
+
+    /// What a client does itself when it asks for `threads.retry_after_item`: the items after
+    /// the retried message disappear. The server deletes them without an event, and its
+    /// stream only brings the new answer. Whether the message was shown.
+    pub fn truncate_after(&mut self, item_id: &ItemId) -> bool {
+        let Some(index) = self.items.iter().position(|item| &item.id == item_id) else {
+            return false;
+        };
+        self.items.truncate(index + 1);
+        let shown: Vec<ItemId> = self.items.iter().map(|item| item.id.clone()).collect();
+        self.pending.retain(|id| shown.contains(id));
+        true
     }
 
     /// The item with this id, if shown.
