@@ -133,6 +133,7 @@ pub(crate) fn on_action(action: Action, sender: Option<ThreadItem>) -> EventStre
     futures::stream::once(async move { replaced() }).boxed()
 }
 
+// ANCHOR: pending-call
 /// `time`: a pending call of [`CLIENT_TOOL`], done at once; the turn ends with it.
 pub(crate) fn ask_the_page_for_the_time(out: &Responder<Principal>) -> ThreadStreamEvent {
     let call = ClientToolCall {
@@ -145,6 +146,7 @@ pub(crate) fn ask_the_page_for_the_time(out: &Responder<Principal>) -> ThreadStr
     let item = out.item(IdKind::ToolCall, ItemKind::ClientToolCall(call));
     ThreadStreamEvent::ThreadItemDone { item }
 }
+// ANCHOR_END: pending-call
 
 /// The turn after the page answered the tool: read the completed call (the newest client
 /// tool call of the thread, stored before this turn started) and say what the page's clock said.

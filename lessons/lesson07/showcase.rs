@@ -120,6 +120,7 @@ fn once(event: Result<ThreadStreamEvent, StreamError>) -> EventStream {
     stream::once(async { event }).boxed()
 }
 
+// ANCHOR: text
 /// An assistant message streamed word by word: added empty, a part, a delta per word (a pause
 /// before each), the part done, the message done. The page grows the text at each delta.
 pub(crate) fn text(out: &Responder<Principal>, answer: &str, delay: Duration) -> EventStream {
@@ -150,6 +151,7 @@ pub(crate) fn text(out: &Responder<Principal>, answer: &str, delay: Duration) ->
     }
     .boxed()
 }
+// ANCHOR_END: text
 
 /// `plan`: a progress line while "the calendar" is read, then a workflow whose three tasks
 /// are added (loading) and updated (complete) one by one, done with a summary.

@@ -32,6 +32,7 @@ const state = {
 
 // ---- Transport ------------------------------------------------------------------------------
 
+// ANCHOR: post
 /** POSTs one request, with the token; the `Response` is the caller's to read. */
 function post(type, params, signal) {
   return fetch(ENDPOINT, {
@@ -41,6 +42,7 @@ function post(type, params, signal) {
     signal,
   });
 }
+// ANCHOR_END: post
 
 /** A request answered with JSON; an error answer (401, 404, 429…) throws its message. */
 async function request(type, params) {
@@ -50,6 +52,7 @@ async function request(type, params) {
   return body;
 }
 
+// ANCHOR: sse
 /**
  * The events of an SSE body, parsed. A frame ends with a blank line; its `data:` lines hold
  * the JSON (one line here, but the format allows several); a line starting with `:` is a
@@ -74,7 +77,9 @@ async function* events(body) {
     }
   }
 }
+// ANCHOR_END: sse
 
+// ANCHOR: stream
 /**
  * A request answered with a stream: each event is applied as it arrives. The Stop button
  * aborts the fetch, which closes the connection; the server then stops the turn and keeps
@@ -107,9 +112,11 @@ async function stream(type, params) {
   state.pendingTool = null;
   if (call) await answerTool(call);
 }
+// ANCHOR_END: stream
 
 // ---- Events ---------------------------------------------------------------------------------
 
+// ANCHOR: apply
 /** Applies one ThreadStreamEvent to the page. */
 function apply(event) {
   switch (event.type) {
@@ -151,6 +158,7 @@ function apply(event) {
       break;
   }
 }
+// ANCHOR_END: apply
 
 /** What an error without a message says: the client words a known code itself. */
 function errorText(code) {
@@ -165,6 +173,7 @@ function setItem(item) {
   draw(item);
 }
 
+// ANCHOR: update
 /** Applies a thread.item.updated's `update` to the stored item, then redraws it. */
 function updateItem(id, update) {
   const item = state.items.get(id);
@@ -196,6 +205,7 @@ function updateItem(id, update) {
   }
   draw(item);
 }
+// ANCHOR_END: update
 
 /** Replaces, anywhere in a widget tree, the component whose id is `id` by `change(it)`. */
 function replaceComponent(node, id, change) {
@@ -320,6 +330,7 @@ function renderWidget(node, itemId) {
   return out;
 }
 
+// ANCHOR: action
 /** A widget's action, posted back: the server's `action` hook answers with a stream. */
 function sendAction(itemId, action) {
   if (state.abort) return; // one turn at a time
@@ -327,9 +338,11 @@ function sendAction(itemId, action) {
   stream("threads.custom_action", { thread_id: state.threadId, item_id: itemId,
     action: { type, payload } });
 }
+// ANCHOR_END: action
 
 // ---- Client tools ---------------------------------------------------------------------------
 
+// ANCHOR: client-tool
 /** The tools this page runs when the server asks (a client_tool_call item), by name. */
 const TOOLS = {
   get_local_time: () => ({
@@ -346,6 +359,7 @@ async function answerTool(call) {
   setItem({ ...call, status: "completed", output: result });
   await stream("threads.add_client_tool_output", { thread_id: state.threadId, result });
 }
+// ANCHOR_END: client-tool
 
 // ---- Status lines ---------------------------------------------------------------------------
 
@@ -386,6 +400,7 @@ function showNotice(message) {
 
 // ---- Threads --------------------------------------------------------------------------------
 
+// ANCHOR: history
 /** The first page of threads (newest first), or the next with `more`. */
 async function loadHistory(more = false) {
   const params = { limit: HISTORY_PAGE, order: "desc" };
@@ -407,6 +422,7 @@ async function loadHistory(more = false) {
   state.historyAfter = page.after ?? null;
   $("history-more").hidden = !page.has_more;
 }
+// ANCHOR_END: history
 
 /** Opens a thread: its first items come with it, the rest page by page (items.list). */
 async function openThread(threadId) {
@@ -443,7 +459,9 @@ $("composer").addEventListener("submit", (event) => {
   if (state.threadId) stream("threads.add_user_message", { thread_id: state.threadId, input });
   else stream("threads.create", { input });
 });
+// ANCHOR: stop
 $("stop").addEventListener("click", () => state.abort?.abort());
+// ANCHOR_END: stop
 $("new-thread").addEventListener("click", () => { if (!state.abort) clearConversation(); });
 $("history-more").addEventListener("click", () => loadHistory(true));
 

@@ -18,6 +18,7 @@ const query = new URLSearchParams(window.location.search);
 const token = query.get("token") ?? "";
 const initialThread = query.get("thread"); // null: start on the new-thread view
 
+// ANCHOR: fetch
 // ChatKit calls this instead of the browser's fetch for the requests it sends to CHATKIT_URL
 // (CustomApiConfig.fetch is `typeof fetch`, so it takes and returns exactly what fetch does).
 const authorizedFetch: typeof fetch = (input, init) => {
@@ -30,6 +31,7 @@ const authorizedFetch: typeof fetch = (input, init) => {
   headers.set("x-page-context", JSON.stringify({ route: window.location.pathname }));
   return fetch(input, { ...init, headers });
 };
+// ANCHOR_END: fetch
 
 export function App() {
   const { control } = useChatKit({
