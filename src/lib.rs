@@ -18,8 +18,16 @@
 //! * [`server`]: the [`server::ChatKitServer`] trait you implement (`respond()` and the
 //!   optional hooks) and the [`server::Processor`] that runs every request through it.
 //! * [`http`]: the axum edge: [`http::router`] serves `POST /chatkit` (JSON or SSE, errors as
-//!   JSON statuses) and [`http::serve`] runs it. Apart from the mock model server in
-//!   [`provider`], the only module that imports axum.
+//!   JSON statuses; per-user rate limits, CORS and the upload routes as options) and
+//!   [`http::serve`] runs it. Apart from the mock model server in [`provider`], the only
+//!   module that serves HTTP.
+//! * [`auth`]: bearer tokens verified before `process` ([`auth::JwtVerifier`], HS256 or
+//!   RS256), and the [`auth::Principal`] (user, tenant, roles) every request then acts as.
+//! * [`attachments`]: [`attachments::DiskAttachments`], uploads on local disk, a directory per
+//!   tenant and user, and their rendering as model input.
+//! * [`client`]: the protocol's client side: every request typed, the stream decoded and
+//!   folded into what a client shows ([`client::ThreadState`]), client tools and paging;
+//!   `--ask` and `chatkit-conform` send through it.
 //! * [`provider`]: the Responses API client ([`provider::OpenAiProvider`]) and the offline
 //!   [`provider::MockProvider`] every lesson runs on by default.
 //! * [`agent`]: an [`agent::Agent`] with instructions and function tools, the runner that
@@ -36,8 +44,10 @@
 //! ## Request flow
 //!
 //! ```text
-//! POST /chatkit ─► http::router ─► server::Processor::process
+//! POST /chatkit ─► http::router ─► context builder (auth::JwtVerifier: 401) ─► rate limit (429)
+//!                                 ─► server::Processor::process
 //!                                   ├─ protocol::Request::from_slice   (400 on a bad body)
+//!                                   ├─ StoreContext::authorize         (403 for the role)
 //!                                   ├─ JSON ops: store calls ─► one JSON body
 //!                                   └─ streaming ops: checks, then your respond() ─► events
 //!                                        ─► pipeline (persist on done, hide hidden items)
