@@ -31,8 +31,8 @@ use serde_json::{Map, Value};
 
 use super::stream::StreamEvent;
 use crate::protocol::{
-    AssistantMessageContent, ErrorEvent, IconName, ItemId, ItemKind, NoticeLevel, StreamOptions,
-    Thread, ThreadItem, ThreadItemUpdate, ThreadMetadata, ThreadStreamEvent, WidgetRoot,
+    ErrorEvent, IconName, ItemId, ItemKind, NoticeLevel, StreamOptions, Thread, ThreadItem,
+    ThreadItemUpdate, ThreadMetadata, ThreadStreamEvent, WidgetRoot,
 };
 
 /// A `progress_update`: a transient status line.
@@ -243,7 +243,7 @@ impl ThreadState {
 fn apply_update(kind: &mut ItemKind, update: &ThreadItemUpdate) -> Result<(), String> {
     match (kind, update) {
         (ItemKind::AssistantMessage(message), _) if is_content_update(update) => {
-            apply_content_update(&mut message.content, update);
+            update.apply_to_content(&mut message.content);
         }
         (ItemKind::Workflow { workflow }, ThreadItemUpdate::WorkflowTaskAdded { task, .. }) => {
             // Appended whatever the index says, as the reference does.
@@ -293,37 +293,6 @@ fn is_widget_update(update: &ThreadItemUpdate) -> bool {
             | ThreadItemUpdate::WidgetComponentUpdated { .. }
             | ThreadItemUpdate::WidgetRootUpdated { .. }
     )
-}
-
-/// The reference's rules for assistant content parts: parts are padded with empty text up to
-/// the index named, `added` and `done` replace the part, a delta appends, an annotation is
-/// inserted at its index (appended past the end).
-fn apply_content_update(content: &mut Vec<AssistantMessageContent>, update: &ThreadItemUpdate) {
-    let index = match update {
-        ThreadItemUpdate::ContentPartAdded { content_index, .. }
-        | ThreadItemUpdate::ContentPartTextDelta { content_index, .. }
-        | ThreadItemUpdate::ContentPartAnnotationAdded { content_index, .. }
-        | ThreadItemUpdate::ContentPartDone { content_index, .. } => *content_index,
-        _ => return,
-    };
-    while content.len() <= index {
-        content.push(AssistantMessageContent::text(""));
-    }
-    let part = &mut content[index];
-    match update {
-        ThreadItemUpdate::ContentPartAdded { content: new, .. }
-        | ThreadItemUpdate::ContentPartDone { content: new, .. } => *part = new.clone(),
-        ThreadItemUpdate::ContentPartTextDelta { delta, .. } => part.text.push_str(delta),
-        ThreadItemUpdate::ContentPartAnnotationAdded {
-            annotation_index,
-            annotation,
-            ..
-        } => {
-            let at = (*annotation_index).min(part.annotations.len());
-            part.annotations.insert(at, annotation.clone());
-        }
-        _ => {}
-    }
 }
 
 /// A widget after one update. The root update replaces the tree; the two component updates
@@ -384,7 +353,7 @@ fn with_component(node: &mut Value, id: &str, change: &mut dyn FnMut(&mut Value)
 mod tests {
     use super::*;
     use crate::protocol::widget::{Card, Text};
-    use crate::protocol::{AssistantMessage, ThreadId, Timestamp};
+    use crate::protocol::{AssistantMessage, AssistantMessageContent, ThreadId, Timestamp};
 
     fn item(id: &str, kind: ItemKind) -> ThreadItem {
         ThreadItem {

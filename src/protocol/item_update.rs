@@ -109,3 +109,46 @@ pub enum ThreadItemUpdate {
         progress: Option<f64>,
     },
 }
+
+impl ThreadItemUpdate {
+    /// Applies this update to an assistant message's content parts, if it is a content-part
+    /// update (any other update leaves them alone).
+    ///
+    /// The reference's rules, the same for the server's pending copy of a streaming message
+    /// and for a client showing it: parts are padded with empty text parts up to the index an
+    /// update names (an update may name a part that was never added); `added` and `done` carry
+    /// the whole part and replace it (`done` is the final text, which wins over the deltas
+    /// accumulated so far); a delta appends; an annotation is inserted at its index, or
+    /// appended past the end.
+    pub fn apply_to_content(&self, content: &mut Vec<AssistantMessageContent>) {
+        // The index first, for all four kinds at once, so the padding below is written once.
+        let index = match self {
+            ThreadItemUpdate::ContentPartAdded { content_index, .. }
+            | ThreadItemUpdate::ContentPartTextDelta { content_index, .. }
+            | ThreadItemUpdate::ContentPartAnnotationAdded { content_index, .. }
+            | ThreadItemUpdate::ContentPartDone { content_index, .. } => *content_index,
+            _ => return,
+        };
+        // The padding is the reference's `AssistantMessageContent(text="", annotations=[])`.
+        while content.len() <= index {
+            content.push(AssistantMessageContent::text(""));
+        }
+        let part = &mut content[index];
+        match self {
+            ThreadItemUpdate::ContentPartAdded { content: new, .. }
+            | ThreadItemUpdate::ContentPartDone { content: new, .. } => *part = new.clone(),
+            ThreadItemUpdate::ContentPartTextDelta { delta, .. } => part.text.push_str(delta),
+            ThreadItemUpdate::ContentPartAnnotationAdded {
+                annotation_index,
+                annotation,
+                ..
+            } => {
+                // Insert at the index, or append past the end: `min` gives both in one
+                // `insert` that cannot panic.
+                let at = (*annotation_index).min(part.annotations.len());
+                part.annotations.insert(at, annotation.clone());
+            }
+            _ => {}
+        }
+    }
+}
