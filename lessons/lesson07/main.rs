@@ -178,10 +178,9 @@ const EXERCISES: [&str; 4] = [
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Args = cli::parse_lesson(&EXERCISES);
-    if let Some(AuthCommand::MintToken(request)) = &args.command {
-        // Alone on stdout, so that `TOKEN=$(cargo run -q --bin lesson07 -- mint-token …)` works.
-        println!("{}", args.auth.mint(request)?);
-        return Ok(());
+    if let Some(command) = &args.command {
+        // `mint-token`: print a token and exit.
+        return Ok(command.run(&args.auth)?);
     }
     let verifier = args.auth.verifier()?;
     let mut scaffold = args.auth.scaffold("lesson07")?;

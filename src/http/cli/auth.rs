@@ -82,6 +82,23 @@ pub enum AuthCommand {
     MintToken(MintToken),
 }
 
+impl AuthCommand {
+    /// Runs the subcommand with the lesson's flags: `mint-token` prints the token alone on
+    /// stdout, so that `TOKEN=$(cargo run -q --bin lesson06 -- mint-token …)` works.
+    ///
+    /// # Errors
+    ///
+    /// See [`AuthArgs::mint`].
+    pub fn run(&self, auth: &AuthArgs) -> Result<(), AuthSetupError> {
+        match self {
+            AuthCommand::MintToken(request) => {
+                println!("{}", auth.mint(request)?);
+                Ok(())
+            }
+        }
+    }
+}
+
 /// Why the authentication flags cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthSetupError {
